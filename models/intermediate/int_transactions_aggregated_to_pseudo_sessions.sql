@@ -1,0 +1,31 @@
+with
+
+transactions as (
+
+    select * from {{ ref('stg_comscore__transactions') }}
+
+),
+
+final as (
+
+    select
+        machine_id,
+        event_date,
+        domain_name,
+        count(distinct event_time) as order_count,
+        count(*) as item_row_count,
+        sum(item_quantity) as item_quantity,
+        count(distinct product_key) as distinct_product_count,
+        -- item line totals, summed; basket_total_usd repeats per item and is never summed
+        sum(item_total_usd) as basket_spend_usd
+
+    from transactions
+
+    group by
+        machine_id,
+        event_date,
+        domain_name
+
+)
+
+select * from final

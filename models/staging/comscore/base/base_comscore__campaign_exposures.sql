@@ -1,0 +1,34 @@
+{%- set column_specs = [
+    {'name': 'machine_id', 'type': 'bigint', 'check': 'integer', 'required': true},
+    {'name': 'campaign_id', 'type': 'varchar', 'check': 'text', 'required': true},
+    {'name': 'exposed_date', 'type': 'date', 'check': 'date', 'required': true},
+    {'name': 'channel', 'type': 'varchar', 'check': 'text'},
+    {'name': 'engaged_date', 'type': 'date', 'check': 'date'},
+] -%}
+
+{#- The exposures file is optional: without it this model is empty and the campaign models skip. -#}
+{%- set has_exposures_file = panel_file_exists('campaign_exposures') -%}
+{%- if has_exposures_file -%}
+{{ assert_source_columns(source('comscore', 'campaign_exposures'), 'campaign_exposures', column_specs) }}
+{%- else -%}
+{{ log("No campaign_exposures file at " ~ panel_file_path('campaign_exposures') ~ ": campaign models will be empty and skipped.", info=true) }}
+{%- endif %}
+
+with
+
+source as (
+
+    {% if has_exposures_file -%}
+    select * from {{ source('comscore', 'campaign_exposures') }}
+    {%- else -%}
+    select
+        {% for column in column_specs -%}
+        cast(null as varchar) as {{ column.name }},
+        {% endfor -%}
+        cast(null as varchar) as filename
+    where 1 = 0
+    {%- endif %}
+
+),
+
+{{ validated_panel_rows('campaign_exposures', 'source', column_specs) }}

@@ -1,0 +1,25 @@
+{%- set column_specs = [
+    {'name': 'machine_id', 'type': 'bigint', 'check': 'integer', 'required': true},
+    {'name': 'site_session_id', 'type': 'ubigint', 'check': 'unsigned'},
+    {'name': 'prod_category_id', 'type': 'bigint', 'check': 'integer'},
+    {'name': 'prod_name', 'type': 'varchar', 'check': 'text'},
+    {'name': 'domain_id', 'type': 'ubigint', 'check': 'unsigned'},
+    {'name': 'prod_qty', 'type': 'integer', 'check': 'integer', 'min_value': 0},
+    {'name': 'prod_totprice', 'type': 'double', 'check': 'number', 'required': true, 'min_value': 0},
+    {'name': 'basket_tot', 'type': 'double', 'check': 'number', 'required': true, 'min_value': 0},
+    {'name': 'event_date', 'type': 'date', 'check': 'date', 'required': true},
+    {'name': 'event_time', 'type': 'time', 'check': 'hms_time', 'required': true},
+    {'name': 'domain_name', 'type': 'varchar', 'check': 'text', 'required': true},
+] -%}
+
+{{ assert_source_columns(source('comscore', 'transactions'), 'transactions', column_specs) }}
+
+with
+
+source as (
+
+    select * from {{ source('comscore', 'transactions') }}
+
+),
+
+{{ validated_panel_rows('transactions', 'source', column_specs) }}

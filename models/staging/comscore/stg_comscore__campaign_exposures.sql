@@ -1,0 +1,33 @@
+with
+
+base as (
+
+    select * from {{ ref('base_comscore__campaign_exposures') }}
+
+),
+
+kept as (
+
+    select *
+    from base
+    where reject_reason is null
+        and not is_exact_duplicate
+
+),
+
+final as (
+
+    select
+        machine_id,
+        trim(campaign_id) as campaign_id,
+        exposed_date,
+        lower(trim(channel)) as channel,
+        engaged_date,
+        engaged_date is not null as is_engaged,
+        source_file
+
+    from kept
+
+)
+
+select * from final
