@@ -10,14 +10,12 @@ pseudo_sessions as (
 
 snapshot as (
 
-    select
-        {% if var('snapshot_date') -%}
-        cast('{{ var("snapshot_date") }}' as date) as snapshot_date
-        {%- else -%}
-        cast({{ dbt.dateadd('day', 1, 'max(event_date)') }} as date) as snapshot_date
-        {%- endif %}
-
+    {% if var('snapshot_date') -%}
+    select cast('{{ var("snapshot_date") }}' as date) as snapshot_date
+    {%- else -%}
+    select cast({{ dbt.dateadd('day', 1, 'max(event_date)') }} as date) as snapshot_date
     from pseudo_sessions
+    {%- endif %}
 
 ),
 
