@@ -1,0 +1,41 @@
+# shopper_propensity: `make build` then `make test` on a fresh clone (see README).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+# The default panel: synthetic, deterministic, generated once if absent.
+PANEL_DIR ?= data/panel
+PANEL_FORMAT ?= csv
+PANEL_SESSIONS ?= 500000
+PANEL_SEED ?= 7
+
+export DBT_PROFILES_DIR := $(CURDIR)
+export SHOPPER_PANEL_DIR := $(abspath $(PANEL_DIR))
+export SHOPPER_PANEL_FORMAT := $(PANEL_FORMAT)
+
+.PHONY: install panel build test clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+panel: $(PANEL_DIR)/sessions.$(PANEL_FORMAT)
+
+$(PANEL_DIR)/sessions.$(PANEL_FORMAT): | $(VENV)/.installed
+	$(BIN)/python -m shopper_propensity.panel --sessions $(PANEL_SESSIONS) --seed $(PANEL_SEED) \
+		--format $(PANEL_FORMAT) --out $(PANEL_DIR)
+
+build: install panel
+	$(BIN)/dbt build
+	$(BIN)/python -m shopper_propensity.build_summary
+
+# Everything CI checks: the dbt build (models, data tests, unit tests) and pytest.
+test: build
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf target logs data *.duckdb *.duckdb.wal
