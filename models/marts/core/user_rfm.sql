@@ -94,6 +94,7 @@ final as (
         activity.session_count,
         activity.first_active_date,
         activity.last_active_date,
+        {{ dbt.datediff('activity.first_active_date', 'snapshot.snapshot_date', 'day') }} as tenure_days,
         {{ dbt.datediff('activity.last_active_date', 'snapshot.snapshot_date', 'day') }} as days_since_last_active,
 
         -- recency

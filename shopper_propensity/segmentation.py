@@ -1,0 +1,261 @@
+"""k-means personas on user RFM and engagement (document 000 §6, documents 002 and 003).
+
+Pure functions on pandas/numpy; the dbt Python models in python_models/personas/ only read
+refs, call these and return frames.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.cluster import KMeans
+from sklearn.metrics import silhouette_score
+
+# Behavioural features (document 000 §6.1), as user_rfm names them.
+FREQUENCY = "frequency_days"
+PURCHASE_GAP = "avg_days_between_purchases"
+MONETARY = "avg_basket_spend_usd"
+PAGES = "avg_pages_per_session"
+DURATION = "avg_duration_minutes_per_session"
+BEHAVIOR_FEATURES = (FREQUENCY, PURCHASE_GAP, MONETARY, PAGES, DURATION)
+# All five are right-skewed counts, gaps and amounts: log1p before standardizing (document 003).
+LOG_FEATURES = BEHAVIOR_FEATURES
+# Demographics that may join the segmentation (document 002); never racial_background or zip_code.
+DEMOGRAPHIC_FEATURES = (
+    "hoh_most_education", "household_income", "census_region", "household_size", "hoh_oldest_age", "children",
+)
+
+DORMANT = "Dormant"
+OCCASIONAL = "Occasional Buyers"
+FREQUENT = "Frequent Browsers"
+ENGAGED = "Engaged Spenders"
+REFERENCE_PERSONAS = (DORMANT, OCCASIONAL, FREQUENT, ENGAGED)
+
+# Words for a centroid's strongest deviations, when k is not 4.
+_FEATURE_WORDS = {
+    FREQUENCY: ("Rare Visitors", "Frequent Visitors"),
+    PURCHASE_GAP: ("Quick Repeat Buyers", "Lapsed Buyers"),
+    MONETARY: ("Small Baskets", "Big Spenders"),
+    PAGES: ("Skimmers", "Deep Browsers"),
+    DURATION: ("Brief Visits", "Long Visits"),
+}
+
+
+@dataclass(frozen=True)
+class BehaviorMatrix:
+    """Standardized features ready for k-means, with what is needed to read centroids back."""
+
+    values: np.ndarray
+    columns: list[str]
+    means: np.ndarray
+    scales: np.ndarray
+
+
+def impute_behavior(users: pd.DataFrame) -> pd.DataFrame:
+    """Fill what is undefined for users with few purchases, so every user can be clustered.
+
+    Fewer than two purchase days: the gap between purchases is at least the time we have
+    watched the user, so it takes the observed span (``tenure_days``) and puts one-time and
+    never buyers with the long-gap users. Never bought: basket size is unknown, not zero, so
+    it takes the median basket of the buyers; a zero would make non-buyers a cluster of their
+    own on that one feature, whatever their browsing looks like.
+    """
+    filled = users.copy()
+    filled[PURCHASE_GAP] = filled[PURCHASE_GAP].fillna(filled["tenure_days"].astype(float))
+    median_basket = filled[MONETARY].median()
+    filled[MONETARY] = filled[MONETARY].fillna(0.0 if pd.isna(median_basket) else median_basket)
+    return filled
+
+
+def prepare_behavior_matrix(
+    users: pd.DataFrame,
+    features: tuple[str, ...] = BEHAVIOR_FEATURES,
+    log_features: tuple[str, ...] = LOG_FEATURES,
+    demographic_features: tuple[str, ...] = (),
+) -> BehaviorMatrix:
+    """log1p the skewed columns, standardize, and optionally add one-hot demographics.
+
+    Unknown demographics (NULL) get their own one-hot column rather than an imputed value
+    (document 000 §4.2 treats "Unknown" as a category).
+    """
+    numeric = users.loc[:, list(features)].astype(float)
+    if numeric.isna().any().any():
+        missing = numeric.columns[numeric.isna().any()].tolist()
+        raise ValueError(f"behavioral features have NULLs after imputation: {missing}")
+    for column in log_features:
+        numeric[column] = np.log1p(numeric[column].clip(lower=0))
+    means = numeric.mean().to_numpy()
+    scales = numeric.std(ddof=0).replace(0, 1).to_numpy()
+    standardized = (numeric.to_numpy() - means) / scales
+    columns = list(features)
+    if demographic_features:
+        one_hot = pd.get_dummies(
+            users.loc[:, list(demographic_features)].astype("Int64").astype(str), dummy_na=False
+        ).astype(float)
+        standardized = np.hstack([standardized, one_hot.to_numpy()])
+        columns += one_hot.columns.tolist()
+    return BehaviorMatrix(standardized, columns, means, scales)
+
+
+def fit_kmeans(values: np.ndarray, k: int, seed: int, n_init: int = 4) -> KMeans:
+    """Seeded k-means with a fixed number of restarts, so a run is reproducible."""
+    return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(values)
+
+
+def evaluate_k(
+    values: np.ndarray, k_values: range, seed: int, silhouette_sample: int = 10_000, n_init: int = 4
+) -> pd.DataFrame:
+    """Inertia (elbow) and silhouette for each k; silhouette on a seeded sample to stay fast."""
+    rows = []
+    for k in k_values:
+        model = fit_kmeans(values, k, seed, n_init)
+        silhouette = silhouette_score(
+            values, model.labels_, sample_size=min(silhouette_sample, len(values)), random_state=seed
+        )
+        rows.append({"k": k, "inertia": float(model.inertia_), "silhouette": float(silhouette)})
+    return pd.DataFrame(rows)
+
+
+def choose_k(k_table: pd.DataFrame, forced_k: int | None = None) -> int:
+    """The configured k when set, else the k with the highest silhouette (smaller k on ties)."""
+    if forced_k:
+        if forced_k not in set(k_table["k"]):
+            raise ValueError(f"segment_k={forced_k} is outside the evaluated range {sorted(k_table['k'])}")
+        return int(forced_k)
+    best = k_table.sort_values(["silhouette", "k"], ascending=[False, True]).iloc[0]
+    return int(best["k"])
+
+
+def canonical_order(centroids: np.ndarray, columns: list[str]) -> np.ndarray:
+    """Old cluster label -> new id, ordering clusters by centroid monetary, then frequency.
+
+    k-means numbers clusters arbitrarily; this makes ids the same for the same data every run.
+    """
+    monetary = centroids[:, columns.index(MONETARY)]
+    frequency = centroids[:, columns.index(FREQUENCY)]
+    order = np.lexsort((frequency, monetary))  # last key is primary
+    mapping = np.empty(len(order), dtype=int)
+    mapping[order] = np.arange(len(order))
+    return mapping
+
+
+def name_personas(centroids: pd.DataFrame) -> list[str]:
+    """Persona names from standardized centroids (rows = segments, columns = features).
+
+    k = 4 follows document 000: Dormant has the longest purchase gap and lowest frequency;
+    Engaged Spenders the highest pages, duration and basket; Frequent Browsers the highest
+    frequency of the rest; Occasional Buyers the remaining one. Other k: each segment is
+    named by its two strongest deviations from the average user, made distinct if needed.
+    """
+    if len(centroids) == 4:
+        return _name_four(centroids)
+    return _name_by_deviation(centroids)
+
+
+def _name_four(centroids: pd.DataFrame) -> list[str]:
+    remaining = list(centroids.index)
+    names: dict[int, str] = {}
+
+    def take(score: pd.Series, name: str) -> None:
+        chosen = score.loc[remaining].idxmax()
+        names[chosen] = name
+        remaining.remove(chosen)
+
+    take(centroids[PURCHASE_GAP] - centroids[FREQUENCY], DORMANT)
+    take(centroids[PAGES] + centroids[DURATION] + centroids[MONETARY], ENGAGED)
+    take(centroids[FREQUENCY], FREQUENT)
+    names[remaining[0]] = OCCASIONAL
+    return [names[index] for index in centroids.index]
+
+
+def _name_by_deviation(centroids: pd.DataFrame) -> list[str]:
+    behavior = centroids.loc[:, list(_FEATURE_WORDS)]
+    names: list[str] = []
+    for _, row in behavior.iterrows():
+        strongest = row.abs().sort_values(ascending=False).index[:2]
+        words = [_FEATURE_WORDS[feature][int(row[feature] > 0)] for feature in strongest]
+        name = " / ".join(words)
+        while name in names:  # two segments deviating the same way: number the later one
+            name = f"{name} ({sum(existing.startswith(name) for existing in names) + 1})"
+        names.append(name)
+    return names
+
+
+def domain_list(domains: str | list[str]) -> list[str]:
+    """Domains to segment, from a list or a comma-separated string (how a dbt var arrives)."""
+    if isinstance(domains, str):
+        domains = domains.split(",")
+    return [domain.strip() for domain in domains if domain.strip()]
+
+
+def users_of_domain(user_rfm, domain: str) -> pd.DataFrame:
+    """The columns segmentation needs, for one domain, from a DuckDB relation of user_rfm.
+
+    Ordered by machine_id: k-means depends on row order, and the same data must give the
+    same segments every run.
+    """
+    columns = ["machine_id", "tenure_days", *BEHAVIOR_FEATURES, *DEMOGRAPHIC_FEATURES]
+    escaped = domain.replace("'", "''")
+    return (
+        user_rfm.filter(f"domain_name = '{escaped}'")
+        .project(", ".join(columns))
+        .order("machine_id")
+        .df()
+    )
+
+
+def segmentation_matrix(users: pd.DataFrame, with_demographics: bool = False) -> BehaviorMatrix:
+    """Imputed, transformed, standardized features of the users (plus one-hot demographics)."""
+    demographics = DEMOGRAPHIC_FEATURES if with_demographics else ()
+    return prepare_behavior_matrix(impute_behavior(users), demographic_features=demographics)
+
+
+def assign_segments(
+    users: pd.DataFrame, k: int, seed: int, with_demographics: bool = False, n_init: int = 4
+) -> pd.DataFrame:
+    """Fit k-means with k clusters; return one row per user with canonical segment id, persona,
+    distance to centroid and the standardized behavioural features (``z_<feature>``)."""
+    matrix = segmentation_matrix(users, with_demographics)
+    model = fit_kmeans(matrix.values, k, seed, n_init)
+    mapping = canonical_order(model.cluster_centers_, matrix.columns)
+    segment_ids = mapping[model.labels_]
+    centers = np.empty_like(model.cluster_centers_)
+    centers[mapping] = model.cluster_centers_
+    personas = np.asarray(name_personas(pd.DataFrame(centers, columns=matrix.columns)), dtype=object)
+
+    assignments = pd.DataFrame({
+        "machine_id": users["machine_id"].to_numpy(),
+        "segment_id": segment_ids,
+        "persona": personas[segment_ids],
+        "distance_to_centroid": np.linalg.norm(matrix.values - centers[segment_ids], axis=1),
+        "segment_count": k,
+    })
+    for position, feature in enumerate(BEHAVIOR_FEATURES):
+        assignments[f"z_{feature}"] = matrix.values[:, position]
+    return assignments
+
+
+def select_k(
+    users: pd.DataFrame,
+    seed: int,
+    k_values: range = range(2, 11),
+    forced_k: int | None = None,
+    with_demographics: bool = False,
+    silhouette_sample: int = 10_000,
+) -> pd.DataFrame:
+    """The k table for one domain's users, with the chosen k flagged in ``is_chosen``."""
+    matrix = segmentation_matrix(users, with_demographics)
+    k_table = evaluate_k(matrix.values, k_values, seed, silhouette_sample)
+    k_table["is_chosen"] = k_table["k"] == choose_k(k_table, forced_k)
+    return k_table
+
+
+def segment_users(
+    users: pd.DataFrame, seed: int, with_demographics: bool = False, **k_options
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The whole stage for one domain: the k table and the assignments at the chosen k."""
+    k_table = select_k(users, seed, with_demographics=with_demographics, **k_options)
+    k = int(k_table.loc[k_table["is_chosen"], "k"].iloc[0])
+    return k_table, assign_segments(users, k, seed, with_demographics)

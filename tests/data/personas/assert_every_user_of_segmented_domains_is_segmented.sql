@@ -1,0 +1,40 @@
+-- Every user of each segmented domain is in exactly one segment (the model's grain test
+-- covers "at most one"; this covers "at least one", and nobody from elsewhere).
+{%- set domains = var('segment_domains').split(',') | map('trim') | list %}
+
+with
+
+expected as (
+
+    select machine_id, domain_name
+    from {{ ref('user_rfm') }}
+    where domain_name in ('{{ domains | join("', '") }}')
+
+),
+
+segmented as (
+
+    select machine_id, domain_name
+    from {{ ref('user_segments') }}
+
+),
+
+missing as (
+
+    select * from expected
+    except
+    select * from segmented
+
+),
+
+unexpected as (
+
+    select * from segmented
+    except
+    select * from expected
+
+)
+
+select *, 'not segmented' as problem from missing
+union all
+select *, 'not a user of a segmented domain' as problem from unexpected
