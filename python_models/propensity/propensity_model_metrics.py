@@ -1,0 +1,22 @@
+"""ROC AUC, PR AUC, accuracy, precision, recall, F1, Brier, support and threshold per model,
+domain (and all non-primary domains together) and split, at the tuned and the default threshold."""
+
+import pandas as pd
+
+from shopper_propensity import propensity
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    primary_domain = dbt.config.meta_get("primary_domain")
+
+    thresholds = dict(dbt.ref("propensity_model_registry").project("model_name, threshold").fetchall())
+    predictions = dbt.ref("propensity_predictions")
+    tables = []
+    for model_name, threshold in sorted(thresholds.items()):
+        # one model at a time keeps memory to one model's predictions
+        frame = predictions.filter(f"model_name = '{model_name}'").project("split, domain_name, actual, score").df()
+        table = propensity.metrics_table(frame, threshold, primary_domain)
+        table.insert(0, "model_name", model_name)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)

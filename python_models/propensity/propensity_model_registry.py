@@ -1,0 +1,33 @@
+"""Trains the session propensity model and its baselines on the primary domain (document 000
+§7): fit window before the validation window, F1-optimal threshold on the validation window.
+One row per model, with the fitted model as a blob that the scoring models load. The primary
+XGBoost model is also saved as XGBoost JSON with a metadata file under the artifact folder."""
+
+import pandas as pd
+
+from shopper_propensity import propensity
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    # one plain statement per setting: dbt only passes meta keys it finds read this way
+    target = dbt.config.meta_get("propensity_target")
+    primary_domain = dbt.config.meta_get("primary_domain")
+    train_end = dbt.config.meta_get("train_end")
+    validation_months = dbt.config.meta_get("validation_months")
+    max_train_rows = dbt.config.meta_get("max_train_rows")
+    seed = dbt.config.meta_get("propensity_seed")
+    tune_trials = dbt.config.meta_get("propensity_tune_trials")
+    artifact_dir = dbt.config.meta_get("propensity_artifact_dir")
+
+    registry, booster, metadata = propensity.train_registry(
+        dbt.ref("session_features"),
+        target=target,
+        primary_domain=primary_domain,
+        windows=propensity.SplitWindows.from_vars(train_end, validation_months),
+        max_train_rows=max_train_rows,
+        seed=seed,
+        tune_trials=tune_trials,
+    )
+    propensity.save_artifacts(booster, metadata, artifact_dir)
+    return pd.DataFrame(registry)

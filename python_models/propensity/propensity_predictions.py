@@ -1,0 +1,22 @@
+"""Scores of every registry model on the validation window (primary domain) and the test period
+(every domain, without retuning), scored in batches. Feeds session_scores, the metrics and the
+confusion matrix."""
+
+from shopper_propensity import propensity
+
+
+def model(dbt, session):
+    dbt.config(materialized="table")
+    # one plain statement per setting: dbt only passes meta keys it finds read this way
+    primary_domain = dbt.config.meta_get("primary_domain")
+    train_end = dbt.config.meta_get("train_end")
+    validation_months = dbt.config.meta_get("validation_months")
+    batch_rows = dbt.config.meta_get("scoring_batch_rows")
+
+    return propensity.score_splits(
+        dbt.ref("session_features"),
+        dbt.ref("propensity_model_registry").df(),
+        primary_domain=primary_domain,
+        windows=propensity.SplitWindows.from_vars(train_end, validation_months),
+        batch_rows=batch_rows,
+    )

@@ -1,0 +1,509 @@
+"""Session propensity (document 000 §7): encoding, temporal split, models, threshold, metrics.
+
+Pure functions on pandas/numpy. The dbt Python models in python_models/propensity/ read
+session_features, call these, and return frames. Differences from document 000 on purpose:
+the decision threshold is tuned on a validation window at the end of the training period,
+never on the test set, and nothing of the validation or test windows is used to fit the
+encoder or the models.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import xgboost as xgb
+from sklearn.ensemble import RandomForestClassifier
+from sklearn.impute import SimpleImputer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import (
+    accuracy_score, average_precision_score, brier_score_loss, f1_score, precision_recall_curve,
+    precision_score, recall_score, roc_auc_score,
+)
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+# Document 000 §7.1, plus the history features of SPEC.md. Never racial_background or zip_code.
+CATEGORICAL_FEATURES = (
+    "day_of_week", "hour_of_day", "event_month", "referrer_bucket", "hoh_most_education",
+    "household_income", "census_region", "household_size", "hoh_oldest_age", "children",
+)
+NUMERIC_FEATURES = (
+    "pages_viewed", "duration_minutes", "session_count", "days_since_last_purchase",
+    "days_since_last_session", "prior_session_days", "prior_purchase_days", "historical_conversion_rate",
+)
+PARSIMONY_FEATURES = ("pages_viewed", "duration_minutes", "days_since_last_purchase")
+PROTECTED_ATTRIBUTES = ("racial_background", "zip_code")
+TARGETS = ("converted", "is_repeat_purchase")
+
+PRIMARY_MODEL = "xgboost"
+UNKNOWN = "unknown"
+
+
+class PropensityInputError(ValueError):
+    """The data cannot train a model (e.g. one class only); raised with a readable message."""
+
+
+# ---------------------------------------------------------------------------------------------
+# Encoding
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class FeatureEncoder:
+    """One-hot for categoricals, numeric columns as they are (NaN = missing).
+
+    Fitted on training rows only and reused for every other row: a category first seen in
+    validation or test gets all-zero indicators. One-hot rather than XGBoost's native
+    categoricals because the same matrix then feeds every model family (logistic regression,
+    random forest, XGBoost) for a fair comparison, the categoricals are small (at most 24
+    levels), and the fitted encoder is a plain JSON list of levels that reproduces scores
+    outside dbt.
+    """
+
+    categorical: tuple[str, ...]
+    numeric: tuple[str, ...]
+    levels: dict[str, list[str]] = field(default_factory=dict)
+
+    @classmethod
+    def fit(cls, frame: pd.DataFrame, categorical=CATEGORICAL_FEATURES, numeric=NUMERIC_FEATURES) -> FeatureEncoder:
+        leaked = set(PROTECTED_ATTRIBUTES) & (set(categorical) | set(numeric))
+        if leaked:
+            raise PropensityInputError(f"protected attributes may not be features: {sorted(leaked)}")
+        levels = {column: sorted(_as_labels(frame[column]).unique()) for column in categorical}
+        return cls(tuple(categorical), tuple(numeric), levels)
+
+    @property
+    def feature_names(self) -> list[str]:
+        return list(self.numeric) + [f"{c}={level}" for c in self.categorical for level in self.levels[c]]
+
+    def transform(self, frame: pd.DataFrame) -> np.ndarray:
+        blocks = [frame.loc[:, list(self.numeric)].astype("float64").to_numpy(dtype=np.float32, na_value=np.nan)]
+        for column in self.categorical:
+            # level index per row (-1 = a level not seen in training), then one row of an identity
+            codes = pd.Index(self.levels[column]).get_indexer(_as_labels(frame[column]))
+            identity = np.vstack([np.eye(len(self.levels[column]), dtype=np.float32),
+                                  np.zeros((1, len(self.levels[column])), dtype=np.float32)])
+            blocks.append(identity[codes])
+        return np.hstack(blocks)
+
+    def source_feature(self, encoded_name: str) -> str:
+        """The session_features column an encoded column comes from."""
+        return encoded_name.split("=", 1)[0]
+
+    def to_dict(self) -> dict:
+        return {"categorical": list(self.categorical), "numeric": list(self.numeric), "levels": self.levels}
+
+
+def _as_labels(values: pd.Series) -> pd.Series:
+    """Categorical values as text labels; NULL is its own level (document 000 keeps 'Unknown')."""
+    if pd.api.types.is_numeric_dtype(values):
+        values = values.astype("Int64")  # 3.0 and 3 are the same level
+    return values.astype("string").fillna(UNKNOWN).astype(object)
+
+
+# ---------------------------------------------------------------------------------------------
+# Temporal split
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SplitWindows:
+    """Fit on [.., validation_start), tune on [validation_start, train_end), test on [train_end, ..)."""
+
+    validation_start: date
+    train_end: date
+
+    @classmethod
+    def from_vars(cls, train_end: str | date, validation_months: int) -> SplitWindows:
+        end = pd.Timestamp(train_end)
+        return cls((end - pd.DateOffset(months=int(validation_months))).date(), end.date())
+
+    def label(self, event_dates: pd.Series) -> np.ndarray:
+        dates = pd.to_datetime(event_dates)
+        return np.where(
+            dates >= pd.Timestamp(self.train_end), "test",
+            np.where(dates >= pd.Timestamp(self.validation_start), "validation", "train"),
+        )
+
+
+def check_target(labels: np.ndarray, target: str, window: str) -> None:
+    """A clear error for a target with one class in a window, before any library sees it."""
+    positives = int(np.sum(labels))
+    if len(labels) == 0:
+        raise PropensityInputError(f"no pseudo-sessions in the {window} window: check train_end and the data's dates")
+    if positives == 0 or positives == len(labels):
+        only = "1 (all positive)" if positives else "0 (no positives)"
+        raise PropensityInputError(
+            f"target '{target}' is {only} for all {len(labels):,} pseudo-sessions of the {window} window; "
+            "a classifier needs both classes. Check the target var, train_end and the transactions input."
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# Models
+# ---------------------------------------------------------------------------------------------
+
+
+def _positive_weight(labels: np.ndarray) -> float:
+    positives = max(int(np.sum(labels)), 1)
+    return (len(labels) - positives) / positives
+
+
+def xgboost_params(labels: np.ndarray, seed: int, class_weighted: bool = True, **overrides) -> dict:
+    """XGBoost `hist` settings; class weighting by the negative/positive ratio of the fit rows."""
+    params = {
+        "tree_method": "hist", "n_estimators": 300, "learning_rate": 0.08, "max_depth": 6,
+        "min_child_weight": 5, "subsample": 0.8, "colsample_bytree": 0.8, "reg_lambda": 1.0,
+        "eval_metric": "logloss", "random_state": seed, "n_jobs": 2,
+    }
+    if class_weighted:
+        params["scale_pos_weight"] = _positive_weight(labels)
+    params.update(overrides)
+    return params
+
+
+def build_models(labels: np.ndarray, seed: int, xgboost_overrides: dict | None = None) -> dict[str, object]:
+    """The tuned model and the baselines of document 000 §7.3 and §7.6, unfitted."""
+    return {
+        PRIMARY_MODEL: xgb.XGBClassifier(**xgboost_params(labels, seed, **(xgboost_overrides or {}))),
+        "xgboost_untuned": xgb.XGBClassifier(tree_method="hist", random_state=seed, n_jobs=2),
+        "logistic_regression": make_pipeline(
+            SimpleImputer(strategy="median", add_indicator=True), StandardScaler(),
+            LogisticRegression(max_iter=1000, class_weight="balanced"),
+        ),
+        "random_forest": RandomForestClassifier(
+            n_estimators=100, min_samples_leaf=20, class_weight="balanced_subsample",
+            random_state=seed, n_jobs=2,
+        ),
+        "xgboost_parsimony": xgb.XGBClassifier(**xgboost_params(labels, seed)),
+    }
+
+
+def model_columns(model_name: str, encoder: FeatureEncoder) -> list[int]:
+    """Encoded column positions a model sees: all, or the three parsimony features."""
+    names = encoder.feature_names
+    if model_name == "xgboost_parsimony":
+        return [names.index(feature) for feature in PARSIMONY_FEATURES]
+    return list(range(len(names)))
+
+
+def fit_model(model, features: np.ndarray, labels: np.ndarray):
+    """Fit; random forest and logistic regression cannot take NaN, so the pipeline imputes
+    (logistic regression) or NaN is filled with -1 (random forest: days are never negative)."""
+    if isinstance(model, RandomForestClassifier):
+        features = np.nan_to_num(features, nan=-1.0)
+    return model.fit(features, labels)
+
+
+def predict_scores(model, features: np.ndarray) -> np.ndarray:
+    if isinstance(model, RandomForestClassifier):
+        features = np.nan_to_num(features, nan=-1.0)
+        # parallel trees add their votes in completion order, which changes the last bits
+        model.set_params(n_jobs=1)
+    return model.predict_proba(features)[:, 1].astype(np.float64)
+
+
+def tune_xgboost(
+    train_x: np.ndarray, train_y: np.ndarray, valid_x: np.ndarray, valid_y: np.ndarray,
+    seed: int, trials: int,
+) -> dict:
+    """Seeded random search of XGBoost settings on the validation window, by PR AUC.
+
+    Document 001 tunes a random forest on F1 with a grid; F1 depends on the threshold, which is
+    tuned afterwards, so the threshold-free PR AUC ranks the candidates here.
+    """
+    rng = np.random.default_rng(seed)
+    best, best_score = {}, -np.inf
+    for _ in range(trials):
+        candidate = {
+            "max_depth": int(rng.integers(3, 9)),
+            "learning_rate": float(rng.choice([0.03, 0.05, 0.08, 0.12])),
+            "n_estimators": int(rng.choice([150, 300, 500])),
+            "min_child_weight": float(rng.choice([1, 5, 20])),
+            "subsample": float(rng.choice([0.7, 0.85, 1.0])),
+        }
+        model = xgb.XGBClassifier(**xgboost_params(train_y, seed, **candidate)).fit(train_x, train_y)
+        score = average_precision_score(valid_y, model.predict_proba(valid_x)[:, 1])
+        if score > best_score:
+            best, best_score = candidate, score
+    return best
+
+
+# ---------------------------------------------------------------------------------------------
+# Threshold and metrics
+# ---------------------------------------------------------------------------------------------
+
+
+def f1_optimal_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
+    """The score threshold t maximising F1 of (score >= t), searched over every distinct score."""
+    precision, recall, thresholds = precision_recall_curve(labels, scores)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        f1 = np.where(precision + recall > 0, 2 * precision * recall / (precision + recall), 0.0)
+    # the last precision/recall pair has no threshold
+    return float(thresholds[int(np.argmax(f1[:-1]))])
+
+
+def classification_metrics(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
+    """Every metric of the metrics table for one model, slice and threshold."""
+    labels = np.asarray(labels, dtype=int)
+    predicted = (scores >= threshold).astype(int)
+    both_classes = 0 < labels.sum() < len(labels)
+    return {
+        "rows": int(len(labels)),
+        "positives": int(labels.sum()),
+        "threshold": float(threshold),
+        "roc_auc": float(roc_auc_score(labels, scores)) if both_classes else None,
+        "pr_auc": float(average_precision_score(labels, scores)) if both_classes else None,
+        "accuracy": float(accuracy_score(labels, predicted)),
+        "precision": float(precision_score(labels, predicted, zero_division=0)),
+        "recall": float(recall_score(labels, predicted, zero_division=0)),
+        "f1": float(f1_score(labels, predicted, zero_division=0)),
+        "brier": float(brier_score_loss(labels, scores)) if len(labels) else None,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# Serialisation: models travel between dbt Python models as rows of a registry table
+# ---------------------------------------------------------------------------------------------
+
+
+def dump_model(model) -> bytes:
+    return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def load_model(blob: bytes):
+    return pickle.loads(blob)  # noqa: S301 - only blobs this project wrote to its own warehouse
+
+
+def encoder_from_json(text: str) -> FeatureEncoder:
+    data = json.loads(text)
+    return FeatureEncoder(tuple(data["categorical"]), tuple(data["numeric"]), data["levels"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading session_features from DuckDB without pulling the whole table into pandas
+# ---------------------------------------------------------------------------------------------
+
+
+def feature_columns(target: str) -> list[str]:
+    if target not in TARGETS:
+        raise PropensityInputError(f"propensity_target must be one of {TARGETS}, got {target!r}")
+    return ["pseudo_session_id", "machine_id", "event_date", "domain_name",
+            *CATEGORICAL_FEATURES, *NUMERIC_FEATURES, target]
+
+
+def window_filter(domain: str | None, start: date | None, end: date | None) -> str:
+    """SQL predicate for one domain (or all) and a [start, end) date window."""
+    parts = ["true"]
+    if domain is not None:
+        parts.append("domain_name = '" + domain.replace("'", "''") + "'")
+    if start is not None:
+        parts.append(f"event_date >= date '{start.isoformat()}'")
+    if end is not None:
+        parts.append(f"event_date < date '{end.isoformat()}'")
+    return " and ".join(parts)
+
+
+def load_rows(relation, predicate: str, columns: list[str], max_rows: int | None, seed: int) -> pd.DataFrame:
+    """Rows of a DuckDB relation matching a predicate, at most max_rows of them.
+
+    The sample is deterministic: rows are ranked by a seeded hash of their key, so memory
+    stays flat as the data grows and the same data and seed give the same sample.
+    """
+    selected = relation.filter(predicate).project(", ".join(columns))
+    if max_rows:
+        selected = selected.order(f"md5(pseudo_session_id || '{int(seed)}')").limit(int(max_rows))
+    return selected.order("pseudo_session_id").df()
+
+
+def iter_batches(relation, predicate: str, columns: list[str], batch_rows: int):
+    """The matching rows as pandas frames of at most batch_rows, for scoring in bounded memory."""
+    reader = relation.filter(predicate).project(", ".join(columns)).to_arrow_reader(batch_rows)
+    for batch in reader:
+        yield batch.to_pandas()
+
+
+# ---------------------------------------------------------------------------------------------
+# The training run behind propensity_model_registry
+# ---------------------------------------------------------------------------------------------
+
+# Random forest cost grows fastest with rows; it is a baseline, so it sees a bounded sample.
+MAX_RANDOM_FOREST_ROWS = 200_000
+
+
+def train_registry(
+    features_relation, target: str, primary_domain: str, windows: SplitWindows,
+    max_train_rows: int, seed: int, tune_trials: int = 0,
+) -> tuple[list[dict], xgb.Booster, dict]:
+    """Fit every model on the fit window, tune each threshold on the validation window.
+
+    Returns the registry rows (one per model, fitted model pickled), the primary booster and
+    its metadata for the JSON artifacts.
+    """
+    columns = feature_columns(target)
+    fit = load_rows(features_relation, window_filter(primary_domain, None, windows.validation_start),
+                    columns, max_train_rows, seed)
+    valid = load_rows(features_relation, window_filter(primary_domain, windows.validation_start, windows.train_end),
+                      columns, max_train_rows, seed)
+    fit_y = fit[target].astype(int).to_numpy()
+    valid_y = valid[target].astype(int).to_numpy()
+    check_target(fit_y, target, f"training (before {windows.validation_start})")
+    check_target(valid_y, target, f"validation ({windows.validation_start} to {windows.train_end})")
+
+    encoder = FeatureEncoder.fit(fit)
+    fit_x, valid_x = encoder.transform(fit), encoder.transform(valid)
+    overrides = tune_xgboost(fit_x, fit_y, valid_x, valid_y, seed, tune_trials) if tune_trials else {}
+
+    rows, fitted = [], {}
+    for name, model in build_models(fit_y, seed, overrides).items():
+        positions = model_columns(name, encoder)
+        limit = MAX_RANDOM_FOREST_ROWS if isinstance(model, RandomForestClassifier) else len(fit_y)
+        fitted[name] = fit_model(model, fit_x[:limit, positions], fit_y[:limit])
+        threshold = f1_optimal_threshold(valid_y, predict_scores(model, valid_x[:, positions]))
+        rows.append({
+            "model_name": name,
+            "is_primary_model": name == PRIMARY_MODEL,
+            "target": target,
+            "threshold": threshold,
+            "feature_positions": json.dumps(positions),
+            "encoder_json": json.dumps(encoder.to_dict()),
+            "model_blob": dump_model(fitted[name]),
+            "fit_rows": int(min(limit, len(fit_y))),
+            "fit_positives": int(fit_y[:limit].sum()),
+            "validation_rows": int(len(valid_y)),
+            "validation_positives": int(valid_y.sum()),
+            "validation_start": windows.validation_start,
+            "train_end": windows.train_end,
+        })
+
+    primary = next(row for row in rows if row["is_primary_model"])
+    metadata = {
+        "model": PRIMARY_MODEL,
+        "target": target,
+        "primary_domain": primary_domain,
+        "threshold": primary["threshold"],
+        "feature_names": encoder.feature_names,
+        "encoder": encoder.to_dict(),
+        "fit_window": {"before": windows.validation_start.isoformat(), "rows": primary["fit_rows"],
+                       "positives": primary["fit_positives"]},
+        "validation_window": {"from": windows.validation_start.isoformat(), "before": windows.train_end.isoformat(),
+                              "rows": primary["validation_rows"], "positives": primary["validation_positives"]},
+        "validation_metrics": classification_metrics(
+            valid_y, predict_scores(fitted[PRIMARY_MODEL], valid_x), primary["threshold"]),
+        "xgboost_params": fitted[PRIMARY_MODEL].get_params(),
+        "xgboost_version": xgb.__version__,
+        "seed": seed,
+    }
+    return rows, fitted[PRIMARY_MODEL].get_booster(), metadata
+
+
+def save_artifacts(booster: xgb.Booster, metadata: dict, artifact_dir: str) -> None:
+    """XGBoost JSON plus a metadata file, so scores can be reproduced outside dbt."""
+    folder = Path(artifact_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    booster.save_model(folder / "xgboost_propensity.json")
+    (folder / "xgboost_propensity.metadata.json").write_text(json.dumps(metadata, indent=2, default=str))
+
+
+# ---------------------------------------------------------------------------------------------
+# Scoring, metrics and importance behind the other propensity models
+# ---------------------------------------------------------------------------------------------
+
+ALL_NON_PRIMARY = "all non-primary domains"
+DEFAULT_THRESHOLD = 0.5
+
+
+def registry_models(registry: pd.DataFrame) -> tuple[FeatureEncoder, list[tuple[str, object, list[int], float]]]:
+    """The shared encoder and (name, fitted model, column positions, threshold) per registry row."""
+    encoder = encoder_from_json(registry["encoder_json"].iloc[0])
+    models = [
+        (row.model_name, load_model(bytes(row.model_blob)), json.loads(row.feature_positions), float(row.threshold))
+        for row in registry.sort_values("model_name").itertuples()
+    ]
+    return encoder, models
+
+
+def score_splits(
+    features_relation, registry: pd.DataFrame, primary_domain: str, windows: SplitWindows, batch_rows: int,
+) -> pd.DataFrame:
+    """Scores of every model on the validation window (primary domain) and on the test period
+    (every domain, no retuning), batch by batch. One row per pseudo-session, split and model."""
+    target = registry["target"].iloc[0]
+    encoder, models = registry_models(registry)
+    splits = {
+        "validation": window_filter(primary_domain, windows.validation_start, windows.train_end),
+        "test": window_filter(None, windows.train_end, None),
+    }
+    frames = []
+    for split, predicate in splits.items():
+        for batch in iter_batches(features_relation, predicate, feature_columns(target), batch_rows):
+            encoded = encoder.transform(batch)
+            for name, model, positions, threshold in models:
+                scores = predict_scores(model, encoded[:, positions])
+                frames.append(pd.DataFrame({
+                    "pseudo_session_id": batch["pseudo_session_id"].to_numpy(),
+                    "machine_id": batch["machine_id"].to_numpy(),
+                    "event_date": batch["event_date"].to_numpy(),
+                    "domain_name": batch["domain_name"].to_numpy(),
+                    "split": split,
+                    "model_name": name,
+                    "actual": batch[target].astype(bool).to_numpy(),
+                    "score": scores,
+                    "is_predicted_positive": scores >= threshold,
+                }))
+    return pd.concat(frames, ignore_index=True)
+
+
+def metrics_table(predictions: pd.DataFrame, threshold: float, primary_domain: str) -> pd.DataFrame:
+    """Metrics of one model's predictions per split and domain, plus all non-primary domains
+    together (document 000 §7.5), at the tuned and at the default 0.5 threshold."""
+    slices = [
+        (split, domain, group)
+        for (split, domain), group in predictions.groupby(["split", "domain_name"], sort=True)
+    ]
+    others = predictions[(predictions["split"] == "test") & (predictions["domain_name"] != primary_domain)]
+    if len(others):
+        slices.append(("test", ALL_NON_PRIMARY, others))
+    rows = []
+    for split, domain, group in slices:
+        labels, scores = group["actual"].to_numpy(dtype=int), group["score"].to_numpy()
+        for kind, cut in (("tuned", threshold), ("default", DEFAULT_THRESHOLD)):
+            rows.append({"split": split, "domain_name": domain, "threshold_kind": kind,
+                         **classification_metrics(labels, scores, cut)})
+    return pd.DataFrame(rows)
+
+
+def feature_importance(
+    model, encoder: FeatureEncoder, validation: pd.DataFrame, target: str, seed: int, repeats: int = 3,
+) -> pd.DataFrame:
+    """Per session_features column: XGBoost total gain (its one-hot columns summed) and
+    permutation importance on the validation window (mean drop in ROC AUC when the column's
+    values are shuffled, seeded)."""
+    names = encoder.feature_names
+    gains = pd.Series(model.get_booster().get_score(importance_type="total_gain"), dtype=float)
+    gains.index = [encoder.source_feature(names[int(key[1:])]) for key in gains.index]
+    gain = gains.groupby(level=0).sum()
+
+    labels = validation[target].astype(int).to_numpy()
+    baseline = roc_auc_score(labels, predict_scores(model, encoder.transform(validation)))
+    rng = np.random.default_rng(seed)
+    rows = []
+    for feature in (*encoder.numeric, *encoder.categorical):
+        drops = []
+        for _ in range(repeats):
+            shuffled = validation.copy()
+            shuffled[feature] = rng.permutation(shuffled[feature].to_numpy())
+            drops.append(baseline - roc_auc_score(labels, predict_scores(model, encoder.transform(shuffled))))
+        rows.append({"feature": feature, "gain": float(gain.get(feature, 0.0)),
+                     "permutation_importance": float(np.mean(drops))})
+    table = pd.DataFrame(rows)
+    table["gain_share"] = table["gain"] / table["gain"].sum()
+    table["gain_rank"] = table["gain"].rank(ascending=False, method="first").astype(int)
+    table["permutation_rank"] = table["permutation_importance"].rank(ascending=False, method="first").astype(int)
+    return table.sort_values("gain_rank").reset_index(drop=True)

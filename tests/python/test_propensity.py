@@ -1,0 +1,165 @@
+"""Propensity: no leakage across the temporal split, threshold search, metrics, determinism,
+and clear errors for untrainable targets."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from shopper_propensity import propensity as prop
+
+
+def synthetic_features(rows: int = 6000, seed: int = 0) -> pd.DataFrame:
+    """session_features-shaped rows with a learnable label over 2022-2023."""
+    rng = np.random.default_rng(seed)
+    dates = pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 730, rows), unit="D")
+    pages = rng.integers(1, 60, rows)
+    frame = pd.DataFrame({
+        "pseudo_session_id": [f"s{i:06d}" for i in range(rows)],
+        "machine_id": rng.integers(1, 500, rows),
+        "event_date": dates.date,
+        "domain_name": rng.choice(["amazon.com", "ebay.com"], rows, p=[0.7, 0.3]),
+        "day_of_week": rng.integers(1, 8, rows),
+        "hour_of_day": rng.integers(0, 24, rows),
+        "event_month": dates.month,
+        "referrer_bucket": rng.choice(["search", "direct", "marketplace"], rows),
+        "hoh_most_education": rng.choice([1.0, 2.0, np.nan], rows),
+        "household_income": rng.integers(11, 19, rows),
+        "census_region": rng.integers(1, 5, rows),
+        "household_size": rng.integers(1, 7, rows),
+        "hoh_oldest_age": rng.integers(1, 12, rows),
+        "children": rng.integers(0, 2, rows),
+        "pages_viewed": pages,
+        "duration_minutes": pages * 0.8 + rng.exponential(2, rows),
+        "session_count": rng.integers(1, 4, rows),
+        "days_since_last_purchase": np.where(rng.random(rows) < 0.3, np.nan, rng.integers(1, 400, rows)),
+        "days_since_last_session": rng.integers(1, 60, rows).astype(float),
+        "prior_session_days": rng.integers(0, 100, rows),
+        "prior_purchase_days": rng.integers(0, 10, rows),
+        "historical_conversion_rate": rng.random(rows),
+    })
+    logit = -3 + 0.06 * frame["pages_viewed"] + 1.0 * (frame["referrer_bucket"] == "marketplace")
+    frame["converted"] = rng.random(rows) < 1 / (1 + np.exp(-logit))
+    frame["is_repeat_purchase"] = frame["converted"] & (frame["prior_purchase_days"] > 0)
+    return frame
+
+
+WINDOWS = prop.SplitWindows.from_vars("2023-01-01", 3)
+
+
+def test_split_windows_from_vars():
+    assert WINDOWS == prop.SplitWindows(date(2022, 10, 1), date(2023, 1, 1))
+    labels = WINDOWS.label(pd.Series(["2022-09-30", "2022-10-01", "2022-12-31", "2023-01-01"]))
+    assert labels.tolist() == ["train", "validation", "validation", "test"]
+
+
+def test_encoder_learns_levels_from_training_rows_only():
+    train = pd.DataFrame({"referrer_bucket": ["search", None], "pages_viewed": [1.0, 2.0]})
+    later = pd.DataFrame({"referrer_bucket": ["social", "search"], "pages_viewed": [3.0, np.nan]})
+    encoder = prop.FeatureEncoder.fit(train, categorical=("referrer_bucket",), numeric=("pages_viewed",))
+    assert encoder.feature_names == ["pages_viewed", "referrer_bucket=search", "referrer_bucket=unknown"]
+    encoded = encoder.transform(later)
+    # a level first seen after training gets no column of its own and all-zero indicators
+    assert encoded[0].tolist() == [3.0, 0.0, 0.0]
+    assert np.isnan(encoded[1, 0]) and encoded[1, 1:].tolist() == [1.0, 0.0]
+
+
+def test_protected_attributes_cannot_be_features():
+    frame = pd.DataFrame({"zip_code": [1, 2]})
+    with pytest.raises(prop.PropensityInputError, match="zip_code"):
+        prop.FeatureEncoder.fit(frame, categorical=("zip_code",), numeric=())
+
+
+def test_threshold_search_returns_the_f1_maximum():
+    labels = np.array([0, 0, 1, 0, 1, 1, 0, 1])
+    scores = np.array([0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9])
+    threshold = prop.f1_optimal_threshold(labels, scores)
+    # by hand: t=0.3 flags 6 rows (4 TP, 2 FP) -> F1 = 8/10 = 0.8, the best of all cuts
+    assert threshold == pytest.approx(0.3)
+    best = max(
+        prop.classification_metrics(labels, scores, t)["f1"] for t in np.unique(scores)
+    )
+    assert prop.classification_metrics(labels, scores, threshold)["f1"] == pytest.approx(best) == pytest.approx(0.8)
+
+
+def test_metrics_by_hand():
+    labels = np.array([1, 0, 1, 0])
+    scores = np.array([0.9, 0.6, 0.4, 0.1])
+    metrics = prop.classification_metrics(labels, scores, 0.5)
+    assert metrics["precision"] == 0.5 and metrics["recall"] == 0.5 and metrics["accuracy"] == 0.5
+    assert metrics["roc_auc"] == pytest.approx(0.75)
+    assert metrics["brier"] == pytest.approx((0.01 + 0.36 + 0.36 + 0.01) / 4)
+
+
+@pytest.fixture(scope="module")
+def features_relation():
+    connection = duckdb.connect()
+    connection.register("session_features_frame", synthetic_features())
+    yield connection.sql("select * from session_features_frame")
+    connection.close()
+
+
+def _train(relation, **overrides):
+    options = dict(target="converted", primary_domain="amazon.com", windows=WINDOWS, max_train_rows=100_000, seed=3)
+    return prop.train_registry(relation, **{**options, **overrides})
+
+
+@pytest.fixture(scope="module")
+def trained(features_relation):
+    return _train(features_relation)
+
+
+def test_no_validation_or_test_row_reaches_fitting(trained):
+    rows, _, metadata = trained
+    frame = synthetic_features()
+    amazon = frame[frame["domain_name"] == "amazon.com"]
+    before_validation = (pd.to_datetime(amazon["event_date"]) < pd.Timestamp(WINDOWS.validation_start)).sum()
+    in_validation = ((pd.to_datetime(amazon["event_date"]) >= pd.Timestamp(WINDOWS.validation_start))
+                     & (pd.to_datetime(amazon["event_date"]) < pd.Timestamp(WINDOWS.train_end))).sum()
+    xgboost_row = next(row for row in rows if row["model_name"] == "xgboost")
+    assert xgboost_row["fit_rows"] == before_validation
+    assert xgboost_row["validation_rows"] == in_validation
+    assert metadata["fit_window"]["before"] == "2022-10-01"
+
+
+def test_encoder_levels_come_from_the_fit_window(features_relation):
+    # a referrer level that exists only from the validation window on must not be a column
+    frame = synthetic_features()
+    late = pd.to_datetime(frame["event_date"]) >= pd.Timestamp(WINDOWS.validation_start)
+    frame.loc[late, "referrer_bucket"] = "social"
+    connection = duckdb.connect()
+    connection.register("late_level", frame)
+    _, _, metadata = _train(connection.sql("select * from late_level"))
+    assert "referrer_bucket=social" not in metadata["feature_names"]
+
+
+def test_training_is_deterministic_and_scores_separate_classes(features_relation, trained):
+    first, _, _ = trained
+    second, _, _ = _train(features_relation)
+    assert [row["threshold"] for row in first] == [row["threshold"] for row in second]
+    registry = pd.DataFrame(first)
+    scores = prop.score_splits(features_relation, registry, "amazon.com", WINDOWS, batch_rows=700)
+    again = prop.score_splits(features_relation, pd.DataFrame(second), "amazon.com", WINDOWS, batch_rows=700)
+    pd.testing.assert_frame_equal(scores, again)
+    assert set(scores["split"]) == {"validation", "test"}
+    assert scores["score"].between(0, 1).all()
+    test_rows = scores[(scores["split"] == "test") & (scores["model_name"] == "xgboost")]
+    assert prop.classification_metrics(test_rows["actual"].to_numpy(int), test_rows["score"].to_numpy(), 0.5)["roc_auc"] > 0.7
+
+
+def test_one_class_target_fails_with_a_clear_message():
+    frame = synthetic_features()
+    frame["converted"] = False
+    connection = duckdb.connect()
+    connection.register("no_buyers", frame)
+    with pytest.raises(prop.PropensityInputError, match=r"target 'converted' is 0 \(no positives\)"):
+        _train(connection.sql("select * from no_buyers"))
+
+
+def test_unknown_target_is_rejected():
+    with pytest.raises(prop.PropensityInputError, match="propensity_target"):
+        prop.feature_columns("bought_twice")
