@@ -7,9 +7,9 @@ pseudo_sessions as (
 
 ),
 
-orders as (
+aov_by_domain as (
 
-    select * from {{ ref('int_transactions_grouped_to_orders') }}
+    select * from {{ ref('aov_by_domain') }}
 
 ),
 
@@ -23,19 +23,6 @@ activity as (
         sum(case when converted then 1 else 0 end) as converted_pseudo_sessions
 
     from pseudo_sessions
-
-    group by domain_name
-
-),
-
-order_totals as (
-
-    select
-        domain_name,
-        count(*) as orders,
-        sum(basket_total_usd) as revenue_usd
-
-    from orders
 
     group by domain_name
 
@@ -63,16 +50,16 @@ final as (
         activity.pseudo_sessions,
         activity.converted_pseudo_sessions,
         cast(activity.converted_pseudo_sessions as double) / activity.pseudo_sessions as conversion_rate,
-        coalesce(order_totals.orders, 0) as orders,
-        coalesce(order_totals.revenue_usd, 0) as revenue_usd,
-        order_totals.revenue_usd / order_totals.orders as avg_order_value_usd
+        coalesce(aov_by_domain.orders, 0) as orders,
+        coalesce(aov_by_domain.revenue_usd, 0) as revenue_usd,
+        aov_by_domain.avg_order_value_usd
 
     from activity
 
     cross join panel_totals
 
-    left join order_totals
-        on activity.domain_name = order_totals.domain_name
+    left join aov_by_domain
+        on activity.domain_name = aov_by_domain.domain_group
 
 )
 
