@@ -1,0 +1,1 @@
+"""Shopper propensity: synthetic Comscore-style panel generator and helpers for the dbt project."""
