@@ -10,12 +10,14 @@ import duckdb
 
 from conftest import generate_panel
 
-ACCOUNTING_TEST = "+assert_panel_rows_accounted_for"
+# The accounting test and the accounting table it is checked beside, with all they read.
+ACCOUNTING = ("+assert_panel_rows_accounted_for", "+panel_row_accounting")
 
 
 def _append_rows(path, header, rows):
     with open(path, "a", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=header)
+        # the generator writes "\n" line ends; a file mixing them is not valid CSV for DuckDB
+        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
         writer.writerows(rows)
 
 
@@ -46,7 +48,7 @@ def test_injected_bad_rows_land_in_rejects_with_reasons(tmp_path, dbt_project_fa
     _append_rows(panel / "transactions.csv", tx_header, [{**tx_template, "prod_totprice": "12,50"}])
 
     project = dbt_project_factory(panel)
-    result = project.run("build", "--select", ACCOUNTING_TEST)
+    result = project.run("build", "--select", *ACCOUNTING)
     assert result.returncode == 0, result.stdout[-3000:]
 
     rejects = project.query("select source_table, reject_reason, raw_row from panel_rejects")
@@ -93,7 +95,7 @@ def test_parquet_panel_without_campaign_file_builds(tmp_path, dbt_project_factor
     (panel / "campaign_exposures.parquet").unlink()
 
     project = dbt_project_factory(panel, panel_format="parquet")
-    result = project.run("build", "--select", ACCOUNTING_TEST)
+    result = project.run("build", "--select", *ACCOUNTING)
 
     assert result.returncode == 0, result.stdout[-3000:]
     assert "No campaign_exposures file" in result.stdout
