@@ -37,3 +37,15 @@
         {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
+
+
+{% macro panel_tables() -%}
+    {#- The comscore tables that are validated, kept or rejected, and accounted for. -#}
+    {{ return(['sessions', 'transactions', 'campaign_exposures']) }}
+{%- endmacro %}
+
+
+{% macro is_kept_panel_row() -%}
+    {#- One definition of a kept row: typed without a reject reason and not an exact duplicate. -#}
+    reject_reason is null and not is_exact_duplicate
+{%- endmacro %}

@@ -1,6 +1,6 @@
 -- Rows in = rows kept + rows rejected (duplicates included), for every panel table, counted
 -- from the source files themselves, the staging models and the rejects table.
-{%- set tables = ['sessions', 'transactions', 'campaign_exposures'] %}
+{%- set tables = panel_tables() %}
 
 with
 

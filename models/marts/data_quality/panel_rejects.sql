@@ -1,5 +1,5 @@
 -- Every raw panel row that was not kept, with the reason and the raw values as JSON.
-{%- set tables = ['sessions', 'transactions', 'campaign_exposures'] %}
+{%- set tables = panel_tables() %}
 
 with
 
@@ -23,8 +23,7 @@ unioned as (
 
     from {{ table_name }}
 
-    where reject_reason is not null
-        or is_exact_duplicate
+    where not ({{ is_kept_panel_row() }})
     {% if not loop.last %}union all{% endif %}
     {% endfor %}
 

@@ -1,5 +1,5 @@
 -- Rows in = rows kept + exact duplicates + invalid rows, per panel table (proved by a test).
-{%- set tables = ['sessions', 'transactions', 'campaign_exposures'] %}
+{%- set tables = panel_tables() %}
 
 with
 
@@ -17,7 +17,7 @@ unioned as (
     select
         '{{ table_name }}' as source_table,
         count(*) as rows_in,
-        sum(case when reject_reason is null and not is_exact_duplicate then 1 else 0 end) as rows_kept,
+        sum(case when {{ is_kept_panel_row() }} then 1 else 0 end) as rows_kept,
         sum(case when is_exact_duplicate then 1 else 0 end) as rows_duplicate,
         sum(case when reject_reason is not null then 1 else 0 end) as rows_invalid
 

@@ -10,8 +10,7 @@ kept as (
 
     select *
     from base
-    where reject_reason is null
-        and not is_exact_duplicate
+    where {{ is_kept_panel_row() }}
 
 ),
 
