@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import xgboost as xgb
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
@@ -434,33 +435,43 @@ def registry_models(registry: pd.DataFrame) -> tuple[FeatureEncoder, list[tuple[
 
 def score_splits(
     features_relation, registry: pd.DataFrame, primary_domain: str, windows: SplitWindows, batch_rows: int,
-) -> pd.DataFrame:
+) -> pa.Table:
     """Scores of every model on the validation window (primary domain) and on the test period
-    (every domain, no retuning), batch by batch. One row per pseudo-session, split and model."""
+    (every domain, no retuning), batch by batch. One row per pseudo-session, split and model.
+
+    Returned as Arrow: the batches are concatenated without a pandas copy and DuckDB reads the
+    table directly, so memory stays close to the size of the scores themselves.
+    """
     target = registry["target"].iloc[0]
     encoder, models = registry_models(registry)
     splits = {
         "validation": window_filter(primary_domain, windows.validation_start, windows.train_end),
         "test": window_filter(None, windows.train_end, None),
     }
-    frames = []
+    batches = []
     for split, predicate in splits.items():
         for batch in iter_batches(features_relation, predicate, feature_columns(target), batch_rows):
             encoded = encoder.transform(batch)
+            keys = {column: pa.array(batch[column]) for column in ("pseudo_session_id", "machine_id", "event_date", "domain_name")}
+            actual = pa.array(batch[target].astype(bool).to_numpy())
             for name, model, positions, threshold in models:
                 scores = predict_scores(model, encoded[:, positions])
-                frames.append(pd.DataFrame({
-                    "pseudo_session_id": batch["pseudo_session_id"].to_numpy(),
-                    "machine_id": batch["machine_id"].to_numpy(),
-                    "event_date": batch["event_date"].to_numpy(),
-                    "domain_name": batch["domain_name"].to_numpy(),
-                    "split": split,
-                    "model_name": name,
-                    "actual": batch[target].astype(bool).to_numpy(),
-                    "score": scores,
-                    "is_predicted_positive": scores >= threshold,
+                batches.append(pa.RecordBatch.from_pydict({
+                    **keys,
+                    "split": pa.array([split] * len(batch), pa.string()),
+                    "model_name": pa.array([name] * len(batch), pa.string()),
+                    "actual": actual,
+                    "score": pa.array(scores),
+                    "is_predicted_positive": pa.array(scores >= threshold),
                 }))
-    return pd.concat(frames, ignore_index=True)
+    return pa.Table.from_batches(batches, schema=batches[0].schema if batches else _PREDICTION_SCHEMA)
+
+
+_PREDICTION_SCHEMA = pa.schema([
+    ("pseudo_session_id", pa.string()), ("machine_id", pa.int64()), ("event_date", pa.date32()),
+    ("domain_name", pa.string()), ("split", pa.string()), ("model_name", pa.string()),
+    ("actual", pa.bool_()), ("score", pa.float64()), ("is_predicted_positive", pa.bool_()),
+])
 
 
 def metrics_table(predictions: pd.DataFrame, threshold: float, primary_domain: str) -> pd.DataFrame:
