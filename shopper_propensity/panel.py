@@ -88,12 +88,17 @@ class UserType:
     spend_shift: float  # log shift of the user's basket values
 
 
+# Document 000 §6.3: Dormant = long-standing households that rarely visit (spans longer than the
+# window, so most are watched all four years) and buy every ~300 days, ~8 pages / ~8 minutes;
+# Occasional Buyers = brief, purposeful visits for some months, buying about monthly;
+# Frequent Browsers = near-daily visits, ~9 pages / ~9 minutes; Engaged Spenders = deep, long
+# sessions, big baskets, frequent buying.
 USER_TYPES = (
     #        name, share, visit_rate, span_days, lateness, pages, minutes_per_page, conversion, spend
-    UserType("dormant", 0.35, 4.9, (1500, 3000), 1.0, 7.0, 1.1, 2.8, 0.25),
-    UserType("occasional", 0.30, 118, (120, 200), 1.15, 7.5, 1.05, 1.0, 0.15),
-    UserType("frequent_browser", 0.20, 470, (350, 600), 1.15, 9.5, 0.95, 0.7, -0.1),
-    UserType("engaged_spender", 0.15, 157, (240, 420), 2.0, 23.0, 0.96, 0.6, 0.9),
+    UserType("dormant", 0.35, 3.5, (4000, 8000), 1.0, 8.0, 1.0, 2.8, 0.25),
+    UserType("occasional", 0.30, 50, (300, 600), 1.15, 4.0, 0.75, 2.9, 0.15),
+    UserType("frequent_browser", 0.20, 470, (350, 600), 1.15, 9.0, 1.0, 1.4, -0.1),
+    UserType("engaged_spender", 0.15, 157, (240, 420), 2.0, 23.0, 0.96, 1.3, 0.9),
 )
 ROWS_PER_USER = 92  # reference: 13.8M session rows / 150K users
 # Per-user spread around the type: tight enough for personas to be recoverable, wide enough to overlap.

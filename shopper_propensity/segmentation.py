@@ -22,6 +22,10 @@ DURATION = "avg_duration_minutes_per_session"
 BEHAVIOR_FEATURES = (FREQUENCY, PURCHASE_GAP, MONETARY, PAGES, DURATION)
 # All five are right-skewed counts, gaps and amounts: log1p before standardizing (document 003).
 LOG_FEATURES = BEHAVIOR_FEATURES
+# Purchase days behind a user's mean basket (user_rfm), and how many baskets at the buyers'
+# median a user's own baskets are pooled with: the prior weight of the shrunken mean basket.
+PURCHASE_COUNT = "purchase_days"
+BASKET_PRIOR_PURCHASES = 2.0
 # Demographics that may join the segmentation (document 002); never racial_background or zip_code.
 DEMOGRAPHIC_FEATURES = (
     "hoh_most_education", "household_income", "census_region", "household_size", "hoh_oldest_age", "children",
@@ -61,11 +65,22 @@ def impute_behavior(users: pd.DataFrame) -> pd.DataFrame:
     never buyers with the long-gap users. Never bought: basket size is unknown, not zero, so
     it takes the median basket of the buyers; a zero would make non-buyers a cluster of their
     own on that one feature, whatever their browsing looks like.
+
+    Few purchases (when the frame has ``purchase_days``): one or two baskets say little about a
+    user's usual basket, so the mean basket is shrunk toward the buyers' median, as if the user
+    also had ``BASKET_PRIOR_PURCHASES`` baskets at the median (an empirical-Bayes mean; never
+    buyers get the median itself). Without it, the noise of one-off baskets splits rare buyers
+    into "small" and "big spender" segments that say nothing about the user.
     """
     filled = users.copy()
     filled[PURCHASE_GAP] = filled[PURCHASE_GAP].fillna(filled["tenure_days"].astype(float))
     median_basket = filled[MONETARY].median()
-    filled[MONETARY] = filled[MONETARY].fillna(0.0 if pd.isna(median_basket) else median_basket)
+    median_basket = 0.0 if pd.isna(median_basket) else float(median_basket)
+    own = filled[MONETARY].fillna(median_basket)
+    if PURCHASE_COUNT in filled.columns:
+        purchases = filled[PURCHASE_COUNT].fillna(0).astype(float).clip(lower=0)
+        own = (purchases * own + BASKET_PRIOR_PURCHASES * median_basket) / (purchases + BASKET_PRIOR_PURCHASES)
+    filled[MONETARY] = own
     return filled
 
 
@@ -196,7 +211,7 @@ def users_of_domain(user_rfm, domain: str) -> pd.DataFrame:
     Ordered by machine_id: k-means depends on row order, and the same data must give the
     same segments every run.
     """
-    columns = ["machine_id", "tenure_days", *BEHAVIOR_FEATURES, *DEMOGRAPHIC_FEATURES]
+    columns = ["machine_id", "tenure_days", PURCHASE_COUNT, *BEHAVIOR_FEATURES, *DEMOGRAPHIC_FEATURES]
     escaped = domain.replace("'", "''")
     return (
         user_rfm.filter(f"domain_name = '{escaped}'")

@@ -102,6 +102,22 @@ def test_imputation_keeps_every_user_and_uses_tenure_and_median_basket():
     assert filled["avg_basket_spend_usd"].tolist() == [40.0, 60.0, 50.0]
 
 
+def test_mean_basket_of_few_purchases_is_shrunk_toward_the_median():
+    users = pd.DataFrame({
+        "machine_id": [1, 2, 3, 4],
+        "tenure_days": [400, 400, 400, 400],
+        "purchase_days": [0, 1, 2, 98],
+        "avg_days_between_purchases": [np.nan, np.nan, 30.0, 4.0],
+        "avg_basket_spend_usd": [np.nan, 200.0, 20.0, 80.0],
+    })
+    basket = seg.impute_behavior(users)["avg_basket_spend_usd"].to_numpy()
+    median, prior = 80.0, seg.BASKET_PRIOR_PURCHASES
+    expected = [median, (200 + prior * median) / (1 + prior), (2 * 20 + prior * median) / (2 + prior),
+                (98 * 80 + prior * median) / (98 + prior)]
+    np.testing.assert_allclose(basket, expected)
+    assert basket[1] < 200 and basket[2] > 20  # one-off baskets pulled in, many-purchase means kept
+
+
 def test_forced_k_outside_range_is_a_clear_error():
     k_table = pd.DataFrame({"k": [2, 3], "silhouette": [0.4, 0.5]})
     assert seg.choose_k(k_table) == 3
