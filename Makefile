@@ -13,7 +13,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export SHOPPER_PANEL_DIR := $(abspath $(PANEL_DIR))
 export SHOPPER_PANEL_FORMAT := $(PANEL_FORMAT)
 
-.PHONY: install panel build test clean
+.PHONY: install panel build test bench clean
 
 install: $(VENV)/.installed
 
@@ -36,6 +36,13 @@ build: install panel
 # Everything CI checks: the dbt build (models, data tests, unit tests) and pytest.
 test: build
 	$(BIN)/python -m pytest
+
+# Benchmark (issue 7): SCALE=smoke|1m|paper|10x, BENCH_ARGS e.g. "--formats parquet"; see bench/README.md.
+# Panels go to data/bench/, warehouses and reports to bench/runs/$(SCALE)/.
+SCALE ?= 1m
+BENCH_ARGS ?=
+bench: install
+	$(BIN)/python -m bench --scale $(SCALE) $(BENCH_ARGS)
 
 clean:
 	rm -rf target logs data *.duckdb *.duckdb.wal

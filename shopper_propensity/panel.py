@@ -23,6 +23,9 @@ Everything is vectorised numpy (no Python loop over users, days or sessions); ta
 through DuckDB.  One seed gives identical files.  Usage::
 
     python -m shopper_propensity.panel --sessions 500000 --seed 7 --out data/panel [--format parquet] [--report]
+
+A panel larger than memory (e.g. 138M session rows) is generated as independent household
+shards appended to the same files, one shard in memory at a time: ``--shards 28``.
 """
 
 from __future__ import annotations
@@ -30,13 +33,16 @@ from __future__ import annotations
 import argparse
 import csv
 import os
+import shutil
 import time
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 # --------------------------------------------------------------------------------------------
 # Calendar
@@ -101,6 +107,7 @@ USER_TYPES = (
     UserType("engaged_spender", 0.15, 157, (240, 420), 2.0, 23.0, 0.96, 1.3, 0.9),
 )
 ROWS_PER_USER = 92  # reference: 13.8M session rows / 150K users
+MACHINE_ID_BASE = 10_000_000  # machine_ids count up from here in random steps
 # Per-user spread around the type: tight enough for personas to be recoverable, wide enough to overlap.
 VISIT_RATE_SPREAD = 0.3  # log-sd of visit days
 CONVERSION_SPREAD = 0.35  # logit sd
@@ -368,11 +375,12 @@ def _draw_demographics(rng: np.random.Generator, n: int) -> dict[str, np.ndarray
     return demo
 
 
-def _draw_users(rng: np.random.Generator, n: int) -> Users:
+def _draw_users(rng: np.random.Generator, n: int, machine_id_base: int = MACHINE_ID_BASE) -> Users:
     """Households with a latent type, a span of activity and personal behaviour around the type.
 
     A span may begin before 2020 or run past 2023 and only its part inside the window is
-    observed, so the panel has no artificial ramp-up or ramp-down at its edges.
+    observed, so the panel has no artificial ramp-up or ramp-down at its edges.  machine_ids
+    are all above `machine_id_base` (a shard starts above the previous shard's last id).
     """
     utype = rng.choice(len(USER_TYPES), n, p=_field(USER_TYPES, "share"))
     lo, hi = np.array([t.span_days for t in USER_TYPES]).T
@@ -385,7 +393,7 @@ def _draw_users(rng: np.random.Generator, n: int) -> Users:
     demo_effect = (EDUCATION_UNKNOWN_EFFECT * education_unknown
                    + np.where(income == 99, 0.0, INCOME_EFFECT * (income - 14.5)))
     return Users(
-        machine_id=(10_000_000 + np.cumsum(rng.integers(1, 400, n))).astype(np.int64),
+        machine_id=(machine_id_base + np.cumsum(rng.integers(1, 400, n))).astype(np.int64),
         user_type=utype,
         span_start=np.maximum(start, 0),
         span_end=np.minimum(start + span - 1, N_DAYS - 1),
@@ -855,6 +863,11 @@ def _with_duplicates(rng: np.random.Generator, table: pa.Table) -> pa.Table:
     return pa.concat_tables([table, table.take(copies)])
 
 
+def _user_count(n_sessions: int) -> int:
+    """Households for about `n_sessions` session rows (ROWS_PER_USER each, at least one)."""
+    return max(1, round(n_sessions / ROWS_PER_USER))
+
+
 def generate_panel(n_sessions: int = 500_000, seed: int = 7) -> dict[str, pa.Table]:
     """All panel and truth tables, keyed by their path under the output folder (no extension).
 
@@ -862,9 +875,13 @@ def generate_panel(n_sessions: int = 500_000, seed: int = 7) -> dict[str, pa.Tab
     within a few percent of `n_sessions`.  Each stage has its own seeded stream, so changing
     one stage does not reshuffle the others.
     """
-    rngs = dict(zip(RNG_STREAMS, (np.random.default_rng(s) for s in
-                                  np.random.SeedSequence(seed).spawn(len(RNG_STREAMS)))))
-    users = _draw_users(rngs["users"], max(1, round(n_sessions / ROWS_PER_USER)))
+    return _generate(_user_count(n_sessions), np.random.SeedSequence(seed), MACHINE_ID_BASE)
+
+
+def _generate(n_users: int, root: np.random.SeedSequence, machine_id_base: int) -> dict[str, pa.Table]:
+    """The tables of `n_users` households drawn from the stage streams spawned by `root`."""
+    rngs = dict(zip(RNG_STREAMS, (np.random.default_rng(s) for s in root.spawn(len(RNG_STREAMS)))))
+    users = _draw_users(rngs["users"], n_users, machine_id_base)
     days = _draw_visit_days(rngs["days"], users)
     visits = _simulate_visits(rngs["visits"], days, users)
     converted = _draw_conversions(rngs["conversion"], days, visits, users)
@@ -909,6 +926,41 @@ def generate_panel(n_sessions: int = 500_000, seed: int = 7) -> dict[str, pa.Tab
 
 
 # --------------------------------------------------------------------------------------------
+# Shards: panels larger than memory
+# --------------------------------------------------------------------------------------------
+
+# Shard roots take spawn keys from here on, far from the stage streams' keys 0..7 of an
+# unsharded panel, so no shard replays a stream of the unsharded panel with the same seed.
+SHARD_SPAWN_KEY = 1_000
+
+
+def shard_user_counts(n_sessions: int, shards: int) -> list[int]:
+    """Households per shard: the unsharded panel's household count split as evenly as possible."""
+    total = _user_count(n_sessions)
+    if not 1 <= shards <= total:
+        raise ValueError(f"shards must be between 1 and {total} (the households), got {shards}")
+    size, extra = divmod(total, shards)
+    return [size + (shard < extra) for shard in range(shards)]
+
+
+def generate_shards(n_sessions: int, seed: int, shards: int) -> Iterator[dict[str, pa.Table]]:
+    """The tables of `shards` independent household shards that together make one panel.
+
+    Yielded one shard at a time, so a writer holds a single shard in memory: peak memory is
+    that of an unsharded panel of n_sessions / shards rows.  Each shard has its own stage
+    streams (spawned from `seed`) and machine_ids above all earlier shards', so the union
+    has unique users; each shard solves its own conversion intercepts, so the marginals
+    stay on the reference.  Not the same rows as ``generate_panel(n_sessions, seed)``.
+    """
+    machine_id_base = MACHINE_ID_BASE
+    for shard, n_users in enumerate(shard_user_counts(n_sessions, shards)):
+        root = np.random.SeedSequence(seed, spawn_key=(SHARD_SPAWN_KEY + shard,))
+        tables = _generate(n_users, root, machine_id_base)
+        machine_id_base = int(np.max(tables["truth/user_types"]["machine_id"].to_numpy()))
+        yield tables
+
+
+# --------------------------------------------------------------------------------------------
 # Files
 # --------------------------------------------------------------------------------------------
 
@@ -936,6 +988,23 @@ def write_panel(tables: dict[str, pa.Table], out_dir: str | os.PathLike, fmt: st
     hidden temporary name, then all are renamed at the end: an interrupted run leaves no
     panel that looks complete, and a folder never mixes two runs.
     """
+    out = _clear_panel_folder(out_dir, fmt)
+    options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
+    con = _connect()
+    staged = []
+    for name, table in tables.items():
+        final = out / f"{name}.{fmt}"
+        partial = _partial(final)
+        con.register("panel_table", table)
+        con.execute(f"COPY ({_contract_select(name, 'panel_table')}) TO '{_sql_path(partial)}' ({options})")
+        con.unregister("panel_table")
+        staged.append((partial, final))
+    _publish(staged)
+    return {name: table.num_rows for name, table in tables.items()}
+
+
+def _clear_panel_folder(out_dir: str | os.PathLike, fmt: str) -> Path:
+    """Check the format, create the folder and remove any earlier panel (either format)."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}, got {fmt!r}")
     out = Path(out_dir)
@@ -945,20 +1014,108 @@ def write_panel(tables: dict[str, pa.Table], out_dir: str | os.PathLike, fmt: st
             final = out / f"{name}.{ext}"
             for stale in (final, _partial(final)):
                 stale.unlink(missing_ok=True)
-    options = "FORMAT parquet" if fmt == "parquet" else "FORMAT csv, HEADER true"
-    con = _connect()
-    staged = []
-    for name, table in tables.items():
-        final = out / f"{name}.{fmt}"
-        partial = _partial(final)
-        columns = ", ".join(f'CAST("{col}" AS {typ}) AS "{col}"' for col, typ in SCHEMAS[name])
-        con.register("panel_table", table)
-        con.execute(f"COPY (SELECT {columns} FROM panel_table) TO '{_sql_path(partial)}' ({options})")
-        con.unregister("panel_table")
-        staged.append((partial, final))
-    for partial, final in reversed(staged):  # sessions, the file readers look for, comes last
+    return out
+
+
+def _contract_select(name: str, relation: str) -> str:
+    """SELECT of `relation` with table `name`'s contract column order and types."""
+    columns = ", ".join(f'CAST("{col}" AS {typ}) AS "{col}"' for col, typ in SCHEMAS[name])
+    return f"SELECT {columns} FROM {relation}"
+
+
+def _publish(staged: list[tuple[Path, Path]]) -> None:
+    """Rename (partial, final) pairs into place; sessions, the file readers look for, comes last."""
+    for partial, final in reversed(staged):
         os.replace(partial, final)
-    return {name: table.num_rows for name, table in tables.items()}
+
+
+# Rows per Parquet row group of a sharded panel: DuckDB reads row groups in parallel.
+ROW_GROUP_ROWS = 1_000_000
+
+
+class _ParquetAppender:
+    """One Parquet file grown shard by shard through a pyarrow writer (DuckDB cannot append)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.writer: pq.ParquetWriter | None = None
+
+    def append(self, con: duckdb.DuckDBPyConnection, select: str) -> None:
+        # Streamed: the typed copy of a shard is never whole in memory, only one row group is.
+        reader = con.sql(select).to_arrow_reader()
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(self.path, reader.schema)
+        pending, rows = [], 0
+        for batch in reader:  # DuckDB hands out ~120K-row batches; each write is a row group
+            pending.append(batch)
+            rows += batch.num_rows
+            if rows >= ROW_GROUP_ROWS:
+                self._write(pending)
+                pending, rows = [], 0
+        self._write(pending)
+
+    def _write(self, batches: list[pa.RecordBatch]) -> None:
+        if batches:
+            table = pa.Table.from_batches(batches)
+            self.writer.write_table(table, row_group_size=table.num_rows)  # one row group
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+
+
+class _CsvAppender:
+    """One CSV file grown shard by shard: DuckDB writes each shard exactly as write_panel would
+    (header on the first shard only) to a scratch file whose bytes are appended."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.handle = open(path, "wb")
+        self.header = True
+
+    def append(self, con: duckdb.DuckDBPyConnection, select: str) -> None:
+        scratch = self.path.with_name(self.path.name + ".shard")
+        con.execute(f"COPY ({select}) TO '{_sql_path(scratch)}' (FORMAT csv, HEADER {str(self.header).lower()})")
+        self.header = False
+        with open(scratch, "rb") as part:
+            shutil.copyfileobj(part, self.handle, 16 << 20)
+        scratch.unlink()
+
+    def close(self) -> None:
+        self.handle.close()
+
+
+def write_panel_shards(shards: Iterable[dict[str, pa.Table]], out_dir: str | os.PathLike,
+                       fmt: str = "csv") -> dict[str, int]:
+    """Append every shard's tables to one `<out_dir>/<name>.<fmt>` per table, one shard in memory.
+
+    Each shard's dict is emptied once written.  Same contract, folder clean-up and
+    rename-at-the-end as write_panel.  CSV bytes are those
+    write_panel writes for the concatenated tables; Parquet is written by pyarrow in row
+    groups of ROW_GROUP_ROWS (same schema, different encoding than DuckDB's writer).
+    """
+    out = _clear_panel_folder(out_dir, fmt)
+    appender = _ParquetAppender if fmt == "parquet" else _CsvAppender
+    con = _connect()
+    files: dict[str, _ParquetAppender | _CsvAppender] = {}
+    counts: dict[str, int] = {}
+    try:
+        for tables in shards:
+            for name, table in tables.items():
+                if name not in files:
+                    files[name] = appender(_partial(out / f"{name}.{fmt}"))
+                con.register("panel_table", table)
+                files[name].append(con, _contract_select(name, "panel_table"))
+                con.unregister("panel_table")
+                counts[name] = counts.get(name, 0) + table.num_rows
+            # Emptied once written: the loop variable (and the generator's local) would otherwise
+            # keep this shard alive while the next one is generated, doubling peak memory.
+            tables.clear()
+    finally:
+        for file in files.values():
+            file.close()
+    _publish([(file.path, out / f"{name}.{fmt}") for name, file in files.items()])
+    return counts
 
 
 def panel_source_sql(panel_dir: str | os.PathLike, name: str) -> str:
@@ -1107,11 +1264,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", default="data/panel", help="output folder")
     parser.add_argument("--format", choices=FORMATS, default="csv")
     parser.add_argument("--report", action="store_true", help="print generated vs reference marginals")
+    parser.add_argument("--shards", type=int, default=1,
+                        help="generate and append this many independent household shards, one in memory "
+                             "at a time (for panels larger than RAM; 1 = the single-pass panel)")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    counts = write_panel(generate_panel(args.sessions, args.seed), args.out, args.format)
+    if args.shards == 1:
+        counts = write_panel(generate_panel(args.sessions, args.seed), args.out, args.format)
+    else:
+        counts = write_panel_shards(generate_shards(args.sessions, args.seed, args.shards), args.out, args.format)
     summary = ", ".join(f"{name}={rows:,}" for name, rows in counts.items())
-    print(f"{args.out} ({args.format}, seed {args.seed}): {summary} in {time.perf_counter() - started:.1f}s")
+    shards = f", {args.shards} shards" if args.shards > 1 else ""
+    print(f"{args.out} ({args.format}, seed {args.seed}{shards}): {summary} in {time.perf_counter() - started:.1f}s")
     if args.report:
         print(format_report(calibration_marginals(args.out)))
 

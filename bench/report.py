@@ -1,0 +1,398 @@
+"""Benchmark report: headline figures per panel format, the issue's targets as pass/fail checks,
+and the Markdown rendering of report.json (including the scaling curve over every scale run).
+
+Sizes are decimal (1 GB = 10^9 bytes, as DuckDB's memory_limit counts them); times are wall
+seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+GB = 10**9
+# Issue 7's targets.
+BUILD_WALL_S = 300  # paper scale, Parquet: full dbt build <= 5 min
+BUILD_PEAK_RSS = 8 * GB  # ... and <= 8 GB peak RSS
+SQL_VS_FLOOR = 4.0  # ... SQL layer <= 4x the raw-scan floor
+SPEEDUP = 10.0  # >= 10x faster than the pandas baseline, same files, same run
+TENX_PEAK_RSS = 24 * GB  # 10x paper scale completes within 24 GB
+TARGET_FORMAT = "parquet"
+
+
+# ------------------------------------------------------------------------------------------
+# Figures
+# ------------------------------------------------------------------------------------------
+
+
+def _ratio(numerator: float | None, denominator: float | None) -> float | None:
+    return numerator / denominator if numerator is not None and denominator else None
+
+
+def headline(entry: dict) -> dict:
+    """The figures of one format's run that the checks, tables and curve use (None if missing)."""
+    build = entry.get("build") or {}
+    measured = build.get("measured") or {}
+    summary = build.get("summary") or {}
+    floor_s = (entry.get("floor") or {}).get("total_s")
+    baseline = entry.get("baseline") or {}
+    base_measured = baseline.get("measured") or {}
+    wall = measured.get("wall_s")
+    sql = summary.get("sql_models_s")
+    finished = baseline.get("status") == "finished"
+    return {
+        "build_ok": bool(measured.get("ok")) and not summary.get("not_ok"),
+        "wall_s": wall,
+        "peak_rss": measured.get("peak_rss"),
+        "spill_bytes": measured.get("peak_dir_bytes"),
+        "floor_s": floor_s,
+        "wall_vs_floor": _ratio(wall, floor_s),
+        "sql_s": sql,
+        "sql_vs_floor": _ratio(sql, floor_s),
+        "python_s": summary.get("python_models_s"),
+        "features_s": summary.get("features_s"),
+        "tests_s": (summary.get("data_tests_s") or 0) + (summary.get("unit_tests_s") or 0) if summary else None,
+        "baseline_status": baseline.get("status"),
+        "baseline_stopped": base_measured.get("stopped"),
+        "baseline_s": base_measured.get("wall_s"),
+        "baseline_peak_rss": base_measured.get("peak_rss"),
+        # A baseline stopped by a cap only gives a lower bound on the speed-up.
+        "speedup": _ratio(base_measured.get("wall_s"), wall),
+        # The same work as the baseline: session_features and everything upstream of it.
+        "features_speedup": _ratio(base_measured.get("wall_s"), summary.get("features_s")),
+        "speedup_is_lower_bound": bool(baseline) and not finished,
+    }
+
+
+# ------------------------------------------------------------------------------------------
+# Checks
+# ------------------------------------------------------------------------------------------
+
+
+def _check(target: str, applies: str, scale: str, value: str, passed: bool | None) -> dict:
+    """One target line; binding only at the scale it applies to, else reported as info."""
+    if passed is None:
+        status = "n/a"
+    elif applies not in ("any", scale):
+        status = "info"
+    else:
+        status = "pass" if passed else "FAIL"
+    return {"target": target, "applies_at": applies, "value": value, "status": status}
+
+
+def _speedup_check(fmt: str, h: dict, scale: str, key: str, what: str) -> dict:
+    """Speed-up over pandas of `key` (whole build or the features lineage)."""
+    target = f"≥ {SPEEDUP:.0f}× faster than the pandas baseline on the same files ({fmt}): {what}"
+    speedup = h[key]
+    if speedup is None:
+        return _check(target, "any", scale, "not measured", None)
+    bound = "> " if h["speedup_is_lower_bound"] else ""
+    value = f"{bound}{fmt_x(speedup)} (pandas: {h['baseline_status']})"
+    if not h["build_ok"]:
+        passed = False
+    elif speedup >= SPEEDUP or not h["speedup_is_lower_bound"]:
+        passed = speedup >= SPEEDUP
+    elif h["baseline_stopped"] == "memory":
+        passed = True  # pandas cannot do it at all within the memory cap; the build did
+    else:
+        passed = None  # pandas crashed, or was capped too early to tell
+    return _check(target, "any", scale, value, passed)
+
+
+def evaluate_checks(report: dict) -> list[dict]:
+    """The issue's targets against this run; the paper-scale ones are binding at paper scale."""
+    scale = report["scale"]
+    checks = []
+    for fmt, entry in report["formats"].items():
+        h = headline(entry)
+        if entry.get("build"):
+            failed = (entry["build"].get("summary") or {}).get("not_ok") or []
+            value = "all succeeded" if h["build_ok"] else f"{len(failed)} failed: {', '.join(failed[:3])}"
+            checks.append(_check(f"dbt build: every model and test succeeds ({fmt})", "any", scale, value, h["build_ok"]))
+        if entry.get("baseline") and entry.get("build"):
+            checks += [_speedup_check(fmt, h, scale, "speedup", "whole build, incl. ML models and tests"),
+                       _speedup_check(fmt, h, scale, "features_speedup", "same work, Σ of the session_features lineage")]
+    h = headline(report["formats"].get(TARGET_FORMAT, {}))
+    if h["wall_s"] is not None:
+        checks += [
+            _check("full dbt build ≤ 5 min wall (Parquet)", "paper", scale, fmt_s(h["wall_s"]),
+                   h["build_ok"] and h["wall_s"] <= BUILD_WALL_S),
+            _check("peak RSS of the build's process tree ≤ 8 GB (Parquet)", "paper", scale, fmt_bytes(h["peak_rss"]),
+                   h["peak_rss"] <= BUILD_PEAK_RSS),
+            _check("SQL layer ≤ 4× the raw-scan floor (Parquet)", "paper", scale,
+                   f"{fmt_x(h['sql_vs_floor'])} ({fmt_s(h['sql_s'])} / {fmt_s(h['floor_s'])})",
+                   None if h["sql_vs_floor"] is None else h["sql_vs_floor"] <= SQL_VS_FLOOR),
+            _check("completes within 24 GB peak RSS, spilling to disk (Parquet)", "10x", scale,
+                   f"{fmt_bytes(h['peak_rss'])}, spill peak {fmt_bytes(h['spill_bytes'])}",
+                   h["build_ok"] and h["peak_rss"] <= TENX_PEAK_RSS),
+        ]
+    return checks
+
+
+# ------------------------------------------------------------------------------------------
+# Scaling curve
+# ------------------------------------------------------------------------------------------
+
+
+def curve_points(runs_dir: Path, current: dict) -> list[dict]:
+    """One point per scale with a report (this run's replacing its old file), by size."""
+    reports = {current["scale"]: current}
+    for path in runs_dir.glob("*/report.json"):
+        other = json.loads(path.read_text())
+        reports.setdefault(other["scale"], other)
+    points = []
+    for report in reports.values():
+        entry = report["formats"].get(TARGET_FORMAT)
+        if not entry or not entry.get("build"):
+            continue
+        h = headline(entry)
+        stages = {s["model"]: s["rows"] for s in entry["build"].get("stages", [])}
+        rows = stages.get("base_comscore__sessions") or report["sessions_requested"]
+        points.append({"scale": report["scale"], "rows": rows, "started_at": report["started_at"], **h})
+    return sorted(points, key=lambda p: p["rows"])
+
+
+def growth_exponent(a: dict, b: dict, key: str) -> float | None:
+    """k in cost ∝ rows^k between two points: 1 is linear, 2 quadratic."""
+    if not (a.get(key) and b.get(key)) or a["rows"] == b["rows"]:
+        return None
+    return math.log(b[key] / a[key]) / math.log(b["rows"] / a["rows"])
+
+
+# ------------------------------------------------------------------------------------------
+# Markdown
+# ------------------------------------------------------------------------------------------
+
+
+def fmt_s(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    if seconds < 1:
+        return f"{seconds:.2f} s"
+    if seconds < 100:
+        return f"{seconds:.1f} s"
+    return f"{int(seconds // 60)} min {seconds % 60:02.0f} s"
+
+
+def fmt_bytes(size: int | None) -> str:
+    if size is None:
+        return "–"
+    return f"{size / GB:.2f} GB" if size >= GB / 10 else f"{size / 10**6:.0f} MB"
+
+
+def fmt_x(ratio: float | None) -> str:
+    if ratio is None:
+        return "–"
+    return f"{ratio:.2f}×" if ratio < 1 else f"{ratio:.1f}×"
+
+
+def fmt_n(value: int | None) -> str:
+    return "–" if value is None else f"{value:,}"
+
+
+def table(header: list[str], rows: list[list]) -> str:
+    """A Markdown table (cells already formatted)."""
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _load(values: list[float]) -> str:
+    return " / ".join(f"{x:.2f}" for x in values)
+
+
+def _machine_lines(report: dict) -> list[str]:
+    m, git = report["machine"], report["git"]
+    cgroup = f" (cgroup cap {fmt_bytes(m['cgroup_memory_max'])})" if m.get("cgroup_memory_max") else ""
+    dirty = f" with {git['dirty_files']} uncommitted file(s)" if git["dirty_files"] else ""
+    lines = [
+        f"- machine: {m['cpu_model']}, {m['cpus_usable']} usable cores of {m['cpus']}, {fmt_bytes(m['ram_bytes'])} RAM{cgroup}",
+        f"- load average (1/5/15 min) at start {_load(m['load_avg_start'])}, at end {_load(m['load_avg_end'])}",
+        "- versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
+        f"- commit {git['commit']}{dirty}",
+    ]
+    if m["load_avg_start"][0] > 0.5 * m["cpus_usable"]:
+        lines.append(f"- **noisy machine**: the 1-minute load was {m['load_avg_start'][0]:.2f} before the run started; "
+                     "timings are pessimistic")
+    return lines
+
+
+def _settings_lines(report: dict) -> list[str]:
+    s = report["settings"]
+    return [
+        f"- DuckDB memory_limit {s['memory_limit']} (SHOPPER_MEMORY_LIMIT), dbt threads from profiles.yml, "
+        f"panel seed {s['seed']}, {s['shards']} generator shard(s)",
+        f"- pandas baseline: recency `{s['baseline_recency']}`, time cap {s['baseline_time_cap_min']:g} min, "
+        f"memory cap {fmt_bytes(s['baseline_rss_cap_bytes'])}",
+        f"- raw-scan floor: best of {s['floor_repeats']} warm full reads per file (every column hashed)",
+    ]
+
+
+# Summary rows: (label, headline key, kind); times also get their ratio to the raw-scan floor.
+SUMMARY_ROWS = (
+    ("raw-scan floor", "floor_s", "time"),
+    ("dbt build, whole process wall", "wall_s", "time"),
+    ("SQL models Σ", "sql_s", "time"),
+    ("Python models Σ", "python_s", "time"),
+    ("features lineage Σ (the baseline's work)", "features_s", "time"),
+    ("tests Σ (data + unit)", "tests_s", "time"),
+    ("pandas baseline wall", "baseline_s", "time"),
+    ("speed-up over pandas: whole build", "speedup", "ratio"),
+    ("speed-up over pandas: same work", "features_speedup", "ratio"),
+    ("build peak RSS (process tree)", "peak_rss", "bytes"),
+    ("DuckDB spill peak", "spill_bytes", "bytes"),
+    ("pandas peak RSS", "baseline_peak_rss", "bytes"),
+)
+
+
+def _summary_cell(h: dict, key: str, kind: str) -> list[str]:
+    """The value and, for a time, its multiple of the floor."""
+    value = h[key]
+    if kind == "bytes":
+        return [fmt_bytes(value), ""]
+    if kind == "ratio":
+        return [("> " if h["speedup_is_lower_bound"] and value else "") + fmt_x(value), ""]
+    shown = fmt_s(value)
+    if key == "wall_s" and value is not None and not h["build_ok"]:
+        shown += " (failed)"
+    if key == "baseline_s" and h["baseline_status"] not in (None, "finished"):
+        shown += f" ({h['baseline_status']})"
+    return [shown, fmt_x(_ratio(value, h["floor_s"])) if key != "floor_s" else "1×"]
+
+
+def _summary_table(report: dict) -> str:
+    formats = list(report["formats"])
+    heads = {fmt: headline(report["formats"][fmt]) for fmt in formats}
+    sizes = {fmt: sum(t["bytes"] for t in ((report["formats"][fmt].get("floor") or {}).get("tables") or {}).values())
+             for fmt in formats}
+    rows = [["input files"] + [c for fmt in formats for c in (fmt_bytes(sizes[fmt] or None), "")]]
+    rows += [[label] + [c for fmt in formats for c in _summary_cell(heads[fmt], key, kind)]
+             for label, key, kind in SUMMARY_ROWS]
+    return table(["figure"] + [c for fmt in formats for c in (fmt, "× floor")], rows)
+
+
+def _stages_table(report: dict) -> str:
+    formats = [f for f, e in report["formats"].items() if (e.get("build") or {}).get("stages")]
+    if not formats:
+        return "_no warehouse to count_"
+    by_format = {f: {s["model"]: s for s in report["formats"][f]["build"]["stages"]} for f in formats}
+    models = list(dict.fromkeys(m for f in formats for m in by_format[f]))
+    rows = [[f"`{m}`", next(by_format[f][m]["what"] for f in formats if m in by_format[f])]
+            + [fmt_n(by_format[f].get(m, {}).get("rows")) for f in formats] for m in models]
+    return table(["model", "rows are"] + formats, rows)
+
+
+def _accounting_table(entry: dict) -> str:
+    rows = [[a["source_table"], fmt_n(a["rows_in"]), fmt_n(a["rows_kept"]), fmt_n(a["rows_duplicate"]),
+             fmt_n(a["rows_invalid"])] for a in entry["build"].get("accounting") or []]
+    return table(["file", "rows in", "kept", "duplicates", "invalid"], rows) if rows else "_not built_"
+
+
+def _models_table(entry: dict, top_tests: int) -> str:
+    timings = entry["build"]["timings"]
+    models = [t for t in timings if t["resource_type"] in ("model", "seed")]
+    tests = [t for t in timings if t["resource_type"] in ("test", "unit_test")]
+    total = sum(t["execution_time"] for t in timings) or 1.0
+    floor = (entry.get("floor") or {}).get("total_s")
+
+    def row(name: str, kind: str, materialized: str, status: str, seconds: float) -> list[str]:
+        return [name, kind, materialized, status, fmt_s(seconds), fmt_x(_ratio(seconds, floor)),
+                f"{100 * seconds / total:.1f}%"]
+
+    rows = [row(f"`{t['name']}`", t["language"] or "seed", t["materialized"], t["status"], t["execution_time"])
+            for t in models]
+    rows += [row(f"`{t['name'][:70]}`", t["resource_type"], "", t["status"], t["execution_time"])
+             for t in tests[:top_tests]]
+    rest = tests[top_tests:]
+    if rest:
+        rows.append(row(f"{len(rest)} other tests", "test", "", "", sum(t["execution_time"] for t in rest)))
+    return table(["node", "kind", "materialized", "status", "seconds", "× floor", "share of Σ"], rows)
+
+
+def _floor_table(report: dict) -> str:
+    rows = [[fmt, name, fmt_n(t["rows"]), fmt_bytes(t["bytes"]), fmt_s(t["best_s"]), ", ".join(f"{s:.2f}" for s in t["seconds"])]
+            for fmt, entry in report["formats"].items() for name, t in ((entry.get("floor") or {}).get("tables") or {}).items()]
+    return table(["format", "file", "rows", "size", "floor (best)", "all reads (s)"], rows)
+
+
+def _baseline_lines(report: dict) -> list[str]:
+    lines = []
+    for fmt, entry in report["formats"].items():
+        baseline = entry.get("baseline")
+        if not baseline:
+            continue
+        result = baseline.get("result") or {}
+        stages = ", ".join(f"{k} {fmt_s(v)}" for k, v in result.get("stages_s", {}).items())
+        lines.append(f"- **{fmt}**: {baseline['status']}, wall {fmt_s(baseline['measured']['wall_s'])}, "
+                     f"peak RSS {fmt_bytes(baseline['measured']['peak_rss'])}" + (f"; stages: {stages}" if stages else ""))
+        rows = result.get("rows")
+        if rows:
+            built = {s["model"]: s["rows"] for s in (entry.get("build") or {}).get("stages", [])}
+            lines.append(f"  - rows: {', '.join(f'{k} {v:,}' for k, v in rows.items())}; dbt `session_features` "
+                         f"{fmt_n(built.get('session_features'))} (same pseudo-sessions, if equal)")
+    return lines or ["_not run_"]
+
+
+def _generation_lines(report: dict) -> list[str]:
+    lines = []
+    for fmt, entry in report["formats"].items():
+        panel = entry["panel"]
+        gen = panel.get("generation")
+        how = (f"generated in {fmt_s(gen['wall_s'])}, peak RSS {fmt_bytes(gen['peak_rss'])}" if gen
+               else "reused from an earlier run (same settings, same generator source)")
+        lines.append(f"- {fmt}: `{panel['dir']}`, {how}")
+    return lines
+
+
+def _curve_section(points: list[dict]) -> str:
+    if not points:
+        return "_no Parquet build yet_"
+    rows = []
+    for i, p in enumerate(points):
+        previous = points[i - 1] if i else None
+        k = growth_exponent(previous, p, "wall_s") if previous else None
+        rows.append([p["scale"], fmt_n(p["rows"]), fmt_s(p["floor_s"]), fmt_s(p["wall_s"]),
+                     fmt_s(p["wall_s"] * 1e6 / p["rows"]) if p["wall_s"] else "–", "–" if k is None else f"{k:.2f}",
+                     fmt_s(p["sql_s"]), fmt_s(p["python_s"]), fmt_bytes(p["peak_rss"]), fmt_bytes(p["spill_bytes"]),
+                     fmt_s(p["baseline_s"]) if p["baseline_status"] == "finished" else (p["baseline_status"] or "–"),
+                     p["started_at"][:16]])
+    note = ("Growth exponent k from the previous row: build wall ∝ rows^k (1 = linear). Each row comes from "
+            "that scale's own report.json, so rows taken on differently loaded machines are not comparable.")
+    return table(["scale", "session rows", "floor", "dbt build", "per 1M rows", "k", "SQL Σ", "Python Σ",
+                  "peak RSS", "spill peak", "pandas", "run at"], rows) + "\n\n" + note
+
+
+def render_markdown(report: dict, curve: list[dict], top_tests: int = 8) -> str:
+    """report.md: the run's figures, its checks, per-model times and the scaling curve."""
+    parts = [
+        f"# Benchmark `{report['scale']}`: {report['sessions_requested']:,} requested session rows",
+        f"Run {report['started_at']} → {report['finished_at']} (`python -m bench --scale {report['scale']}`).",
+        "\n".join(_machine_lines(report) + _settings_lines(report)),
+        "## Targets (issue 7)",
+        table(["target", "binding at", "this run", "status"],
+              [[c["target"], c["applies_at"], c["value"], f"**{c['status']}**"] for c in report["checks"]]),
+        "_info_: measured, but the target is set for another scale.",
+        "## Summary",
+        _summary_table(report),
+        "Σ = sum of dbt's per-node execution times (two dbt threads run concurrently, so Σ can exceed the wall). "
+        "× floor = the time divided by that format's raw-scan floor. "
+        "Speed-up over pandas (same files): pandas process wall / dbt build process wall (whole build), and "
+        "pandas process wall / Σ of `session_features` and every model upstream of it (same work: read, "
+        "validate, dedupe, group, join, history features).",
+        "## Rows per stage",
+        _stages_table(report),
+    ]
+    for fmt, entry in report["formats"].items():
+        if not (entry.get("build") or {}).get("timings"):
+            continue
+        parts += [f"### Row accounting ({fmt})", _accounting_table(entry),
+                  f"## Models by wall time ({fmt})",
+                  f"dbt `elapsed_time` {fmt_s(entry['build'].get('dbt_elapsed_s'))}; process wall "
+                  f"{fmt_s(entry['build']['measured']['wall_s'])} (adds start-up and parsing).",
+                  _models_table(entry, top_tests)]
+    parts += ["## Raw-scan floor", _floor_table(report),
+              "## pandas baseline", "\n".join(_baseline_lines(report)),
+              "## Panel", "\n".join(_generation_lines(report)),
+              "## Scaling curve (Parquet)", _curve_section(curve)]
+    return "\n\n".join(parts) + "\n"
