@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -22,10 +23,7 @@ import xgboost as xgb
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import (
-    accuracy_score, average_precision_score, brier_score_loss, f1_score, precision_recall_curve,
-    precision_score, recall_score, roc_auc_score,
-)
+from sklearn.metrics import average_precision_score, brier_score_loss, precision_recall_curve, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -207,10 +205,19 @@ def fit_model(model, features: np.ndarray, labels: np.ndarray):
 
 def predict_scores(model, features: np.ndarray) -> np.ndarray:
     if isinstance(model, RandomForestClassifier):
-        features = np.nan_to_num(features, nan=-1.0)
-        # parallel trees add their votes in completion order, which changes the last bits
-        model.set_params(n_jobs=1)
+        return _forest_scores(model, np.nan_to_num(features, nan=-1.0))
     return model.predict_proba(features)[:, 1].astype(np.float64)
+
+
+def _forest_scores(model: RandomForestClassifier, features: np.ndarray, workers: int = 2) -> np.ndarray:
+    """Random forest scores, parallel over row chunks rather than trees: parallel trees add
+    their votes in completion order, which changes the last bits from run to run, while each
+    chunk here sums its trees in one fixed order (tree prediction releases the GIL)."""
+    model.set_params(n_jobs=1)
+    chunks = np.array_split(features, workers) if len(features) >= 10_000 else [features]
+    with ThreadPoolExecutor(max_workers=len(chunks)) as pool:
+        parts = list(pool.map(lambda chunk: model.predict_proba(chunk)[:, 1], chunks))
+    return np.concatenate(parts).astype(np.float64)
 
 
 def tune_xgboost(
@@ -253,23 +260,41 @@ def f1_optimal_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
     return float(thresholds[int(np.argmax(f1[:-1]))])
 
 
-def classification_metrics(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
-    """Every metric of the metrics table for one model, slice and threshold."""
+def ranking_metrics(labels: np.ndarray, scores: np.ndarray) -> dict:
+    """The threshold-free metrics: ROC AUC, PR AUC (None with one class) and Brier score."""
     labels = np.asarray(labels, dtype=int)
-    predicted = (scores >= threshold).astype(int)
     both_classes = 0 < labels.sum() < len(labels)
     return {
-        "rows": int(len(labels)),
-        "positives": int(labels.sum()),
-        "threshold": float(threshold),
         "roc_auc": float(roc_auc_score(labels, scores)) if both_classes else None,
         "pr_auc": float(average_precision_score(labels, scores)) if both_classes else None,
-        "accuracy": float(accuracy_score(labels, predicted)),
-        "precision": float(precision_score(labels, predicted, zero_division=0)),
-        "recall": float(recall_score(labels, predicted, zero_division=0)),
-        "f1": float(f1_score(labels, predicted, zero_division=0)),
         "brier": float(brier_score_loss(labels, scores)) if len(labels) else None,
     }
+
+
+def threshold_metrics(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
+    """Support, accuracy, precision, recall and F1 of (score >= threshold), from the confusion
+    counts (0 where a ratio is undefined, as scikit-learn's zero_division=0)."""
+    labels = np.asarray(labels, dtype=bool)
+    predicted = np.asarray(scores) >= threshold
+    true_positives = int(np.sum(labels & predicted))
+    flagged, positives, rows = int(predicted.sum()), int(labels.sum()), len(labels)
+    correct = rows - int(np.sum(labels != predicted))
+    precision = true_positives / flagged if flagged else 0.0
+    recall = true_positives / positives if positives else 0.0
+    return {
+        "rows": rows,
+        "positives": positives,
+        "threshold": float(threshold),
+        "accuracy": correct / rows if rows else 0.0,
+        "precision": precision,
+        "recall": recall,
+        "f1": 2 * true_positives / (flagged + positives) if flagged + positives else 0.0,
+    }
+
+
+def classification_metrics(labels: np.ndarray, scores: np.ndarray, threshold: float) -> dict:
+    """Every metric of the metrics table for one model, slice and threshold."""
+    return {**threshold_metrics(labels, scores, threshold), **ranking_metrics(labels, scores)}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -487,9 +512,10 @@ def metrics_table(predictions: pd.DataFrame, threshold: float, primary_domain: s
     rows = []
     for split, domain, group in slices:
         labels, scores = group["actual"].to_numpy(dtype=int), group["score"].to_numpy()
+        ranking = ranking_metrics(labels, scores)  # the same at both thresholds: computed once
         for kind, cut in (("tuned", threshold), ("default", DEFAULT_THRESHOLD)):
             rows.append({"split": split, "domain_name": domain, "threshold_kind": kind,
-                         **classification_metrics(labels, scores, cut)})
+                         **threshold_metrics(labels, scores, cut), **ranking})
     return pd.DataFrame(rows)
 
 

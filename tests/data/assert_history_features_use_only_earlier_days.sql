@@ -1,11 +1,32 @@
 -- Recomputes every history feature by a self-join on strictly earlier dates and returns the
 -- pseudo-sessions where the window-function version disagrees: a row that saw its own day
--- (or a later one) shows up here.
+-- (or a later one) shows up here. The self-join grows with days per user squared, so it checks
+-- a fixed-size, deterministic sample of users (var history_test_max_users; all of them on
+-- panels up to that size).
 with
+
+session_features as (
+
+    select * from {{ ref('session_features') }}
+
+),
+
+sampled_users as (
+
+    select
+        machine_id
+    from (select distinct machine_id from session_features) as users
+    order by {{ dbt.hash('machine_id') }}, machine_id
+    limit {{ var('history_test_max_users') }}
+
+),
 
 features as (
 
-    select * from {{ ref('session_features') }}
+    select session_features.*
+    from session_features
+    inner join sampled_users
+        on session_features.machine_id = sampled_users.machine_id
 
 ),
 

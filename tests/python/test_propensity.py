@@ -9,6 +9,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
 
 from shopper_propensity import propensity as prop
 
@@ -93,6 +94,19 @@ def test_metrics_by_hand():
     assert metrics["precision"] == 0.5 and metrics["recall"] == 0.5 and metrics["accuracy"] == 0.5
     assert metrics["roc_auc"] == pytest.approx(0.75)
     assert metrics["brier"] == pytest.approx((0.01 + 0.36 + 0.36 + 0.01) / 4)
+
+
+def test_threshold_metrics_match_scikit_learn():
+    rng = np.random.default_rng(3)
+    labels = rng.random(500) < 0.1
+    scores = np.clip(rng.random(500) * 0.5 + labels * 0.3, 0, 1)
+    for cut in (0.2, 0.5, 0.95):
+        metrics = prop.threshold_metrics(labels, scores, cut)
+        predicted = scores >= cut
+        assert metrics["accuracy"] == pytest.approx(accuracy_score(labels, predicted))
+        assert metrics["precision"] == pytest.approx(precision_score(labels, predicted, zero_division=0))
+        assert metrics["recall"] == pytest.approx(recall_score(labels, predicted, zero_division=0))
+        assert metrics["f1"] == pytest.approx(f1_score(labels, predicted, zero_division=0))
 
 
 @pytest.fixture(scope="module")
