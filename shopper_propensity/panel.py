@@ -217,7 +217,12 @@ PROMPT_EFFECTS = {
     "engaged_before": 1.0,  # engaged with an earlier campaign
     "spend_level": -1.5,  # per unit of the user's log basket level: price-sensitive users respond
 }
-ENGAGE_RATE = {"organic": 0.35, "none": 0.07}
+ENGAGE_RATE = {"none": 0.07}
+# Organic buyers who engage anyway are the label noise of document 004: loyal, frequent buyers
+# click on campaigns they did not need, so their chance rises with prior-year purchase days
+# (logit = base + slope * log1p(days); ~0.17 with none, ~0.37 with 5, ~0.5 with 15).
+ORGANIC_ENGAGE_BASE = -1.6
+ORGANIC_ENGAGE_SLOPE = 0.6
 ENGAGE_LAG_P = 0.35  # geometric days from exposure to engagement (at most a week)
 PURCHASE_LAG_P = 0.15  # geometric days from engagement to the prompted purchase (at most 3 weeks)
 PROMPTED_SPEND_SHIFT = -0.25  # prompted buyers are price sensitive
@@ -666,7 +671,9 @@ def _run_campaign(rng: np.random.Generator, c: int, users: Users, first_visit: n
     p_prompted = _sigmoid(_prompt_logit(user, exposed, channel, users, visit_keys, purchase_keys, engaged_before))
     prompted = ~organic & (rng.random(n) < p_prompted)
     intent = np.where(prompted, 0, np.where(organic, 1, 2))
-    engage_p = np.where(prompted, 1.0, np.where(organic, ENGAGE_RATE["organic"], ENGAGE_RATE["none"]))
+    prior_purchase_days = _count_between(purchase_keys, user_key, exposed - 365, exposed)
+    organic_engage_p = _sigmoid(ORGANIC_ENGAGE_BASE + ORGANIC_ENGAGE_SLOPE * np.log1p(prior_purchase_days))
+    engage_p = np.where(prompted, 1.0, np.where(organic, organic_engage_p, ENGAGE_RATE["none"]))
     engaged = rng.random(n) < engage_p
     engaged_day = exposed + np.minimum(rng.geometric(ENGAGE_LAG_P, n) - 1, 7)
     purchase_day = engaged_day + np.minimum(rng.geometric(PURCHASE_LAG_P, n) - 1, 21)
