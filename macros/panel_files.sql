@@ -19,23 +19,33 @@
 {%- endmacro %}
 
 
-{% macro assert_source_columns(source_relation, table_name, column_specs) -%}
-    {#- Fail early, naming the file and the columns, instead of a binder error deep in a view. -#}
-    {%- if execute -%}
-        {%- set described = run_query("describe select * from " ~ source_relation) -%}
-        {%- set present = described.columns['column_name'].values() | map('lower') | list -%}
-        {%- set missing = [] -%}
-        {%- for column in column_specs if column.name not in present -%}
-            {%- do missing.append(column.name) -%}
-        {%- endfor -%}
-        {%- if missing -%}
-            {{ exceptions.raise_compiler_error(
-                "Panel file " ~ panel_file_path(table_name) ~ " (source comscore." ~ table_name ~ ")"
-                ~ " is missing required column(s): " ~ missing | join(', ')
-                ~ ". Columns found: " ~ present | join(', ')
-            ) }}
-        {%- endif -%}
+{% macro with_source_types(source_relation, table_name, column_specs) -%}
+    {#- The column specs, each with the type the source delivers it as (`source_type`), so the
+        checks can skip what the file format already guarantees. Fails early, naming the file
+        and the columns, instead of a binder error deep in a view. -#}
+    {%- if not execute -%}
+        {{ return(column_specs) }}
     {%- endif -%}
+    {%- set described = run_query("describe select * from " ~ source_relation) -%}
+    {%- set found = {} -%}
+    {%- for row in described.rows -%}
+        {%- do found.update({row['column_name'] | lower: row['column_type'] | lower}) -%}
+    {%- endfor -%}
+    {%- set missing = column_specs | map(attribute='name') | reject('in', found) | list -%}
+    {%- if missing -%}
+        {{ exceptions.raise_compiler_error(
+            "Panel file " ~ panel_file_path(table_name) ~ " (source comscore." ~ table_name ~ ")"
+            ~ " is missing required column(s): " ~ missing | join(', ')
+            ~ ". Columns found: " ~ found.keys() | join(', ')
+        ) }}
+    {%- endif -%}
+    {%- set typed = [] -%}
+    {%- for column in column_specs -%}
+        {%- set spec = column.copy() -%}
+        {%- do spec.update({'source_type': found[column.name]}) -%}
+        {%- do typed.append(spec) -%}
+    {%- endfor -%}
+    {{ return(typed) }}
 {%- endmacro %}
 
 

@@ -73,6 +73,44 @@ def test_injected_bad_rows_land_in_rejects_with_reasons(tmp_path, dbt_project_fa
     assert invalid >= 4 and duplicates >= 1
 
 
+def test_typed_parquet_bad_rows_land_in_rejects(tmp_path, dbt_project_factory):
+    # Parquet arrives typed, so the checks trust the file's types and only the casts can
+    # fail: a pages_viewed too large for an integer, a negative duration, a bad time string.
+    panel = generate_panel(tmp_path / "panel", sessions=5_000, panel_format="parquet")
+    sessions = str(panel / "sessions.parquet")
+    injected = {
+        "pages_viewed is not an integer": ("pages_viewed", "1099511627776"),
+        "duration is below 0": ("duration", "-5"),
+        "event_time is not an H:MM:SS time": ("event_time", "'25:61:00'"),
+        "machine_id is missing": ("machine_id", "null"),
+    }
+    variants = " union all ".join(
+        f"select * replace ({value} as {column}, {7_000_000_000_000_000_000 + marker}::ubigint as site_session_id) "
+        "from first_row"
+        for marker, (column, value) in enumerate(injected.values())
+    )
+    with duckdb.connect() as connection:
+        connection.sql(
+            f"copy (with raw as (select * replace (pages_viewed::bigint as pages_viewed) from '{sessions}'), "
+            f"first_row as (select * from raw limit 1) "
+            f"select * from raw union all {variants}) to '{sessions}.tmp' (format parquet)"
+        )
+    (panel / "sessions.parquet.tmp").replace(sessions)
+
+    project = dbt_project_factory(panel, panel_format="parquet")
+    result = project.run("build", "--select", *ACCOUNTING)
+    assert result.returncode == 0, result.stdout[-3000:]
+
+    reasons = {reason for table, reason in project.query("select source_table, reject_reason from panel_rejects")
+               if table == "sessions" and reason}
+    assert set(injected) <= reasons
+    (rows_in, kept, duplicates, invalid), = project.query(
+        "select rows_in, rows_kept, rows_duplicate, rows_invalid from panel_row_accounting where source_table = 'sessions'"
+    )
+    assert rows_in == kept + duplicates + invalid
+    assert invalid == len(injected)
+
+
 def test_missing_required_column_fails_naming_file_and_column(tmp_path, dbt_project_factory):
     panel = generate_panel(tmp_path / "panel", sessions=5_000)
     sessions = str(panel / "sessions.csv")

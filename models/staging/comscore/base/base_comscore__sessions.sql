@@ -21,7 +21,7 @@
     {'name': 'domain_name', 'type': 'varchar', 'check': 'text', 'required': true},
 ] -%}
 
-{{ assert_source_columns(source('comscore', 'sessions'), 'sessions', column_specs) }}
+{%- set column_specs = with_source_types(source('comscore', 'sessions'), 'sessions', column_specs) -%}
 
 with
 

@@ -12,7 +12,7 @@
     {'name': 'domain_name', 'type': 'varchar', 'check': 'text', 'required': true},
 ] -%}
 
-{{ assert_source_columns(source('comscore', 'transactions'), 'transactions', column_specs) }}
+{%- set column_specs = with_source_types(source('comscore', 'transactions'), 'transactions', column_specs) -%}
 
 with
 
