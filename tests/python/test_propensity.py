@@ -178,3 +178,21 @@ def test_one_class_target_fails_with_a_clear_message():
 def test_unknown_target_is_rejected():
     with pytest.raises(prop.PropensityInputError, match="propensity_target"):
         prop.feature_columns("bought_twice")
+
+
+def test_importance_ranks_the_features_the_label_depends_on(trained):
+    # the synthetic label depends on pages_viewed and referrer_bucket only
+    rows, _, _ = trained
+    encoder, models = prop.registry_models(pd.DataFrame(rows))
+    model = next(fitted for name, fitted, _, _ in models if name == prop.PRIMARY_MODEL)
+    frame = synthetic_features()
+    validation = frame[(pd.to_datetime(frame["event_date"]) >= pd.Timestamp(WINDOWS.validation_start))
+                       & (frame["domain_name"] == "amazon.com")]
+    table = prop.feature_importance(model, encoder, validation, "converted", seed=3)
+    again = prop.feature_importance(model, encoder, validation, "converted", seed=3)
+    pd.testing.assert_frame_equal(table, again)
+    by_permutation = table.sort_values("permutation_rank")["feature"].tolist()
+    assert set(by_permutation[:2]) == {"pages_viewed", "referrer_bucket"}
+    noise = table.set_index("feature").loc["hour_of_day", "permutation_importance"]
+    assert abs(noise) < 0.02 < table.set_index("feature").loc["pages_viewed", "permutation_importance"]
+    assert table["gain_share"].sum() == pytest.approx(1.0)

@@ -129,3 +129,17 @@ def test_forced_k_outside_range_is_a_clear_error():
 def test_domain_list_accepts_var_forms():
     assert seg.domain_list("amazon.com, ebay.com") == ["amazon.com", "ebay.com"]
     assert seg.domain_list(["etsy.com"]) == ["etsy.com"]
+
+
+@pytest.mark.parametrize("sample_size", [300, 5_000])
+def test_one_pass_silhouettes_equal_scikit_learn(sample_size):
+    from sklearn.metrics import silhouette_score
+
+    rng = np.random.default_rng(5)
+    values = np.vstack([rng.normal(center, 1.0, (400, 3)) for center in (0, 4, 8)])
+    label_sets = [seg.fit_kmeans(values, k, seed=1).labels_ for k in (2, 3, 5)]
+    label_sets.append(np.where(np.arange(len(values)) == 0, 9, label_sets[0]))  # a singleton cluster
+    ours = seg.sampled_silhouettes(values, label_sets, sample_size, seed=11)
+    reference = [silhouette_score(values, labels, sample_size=sample_size if sample_size < len(values) else None,
+                                  random_state=11) for labels in label_sets]
+    np.testing.assert_allclose(ours, reference, rtol=1e-9, atol=1e-12)
