@@ -19,11 +19,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import xgboost as xgb
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, brier_score_loss, precision_recall_curve, roc_auc_score
+from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -85,7 +86,7 @@ class FeatureEncoder:
         blocks = [frame.loc[:, list(self.numeric)].astype("float64").to_numpy(dtype=np.float32, na_value=np.nan)]
         for column in self.categorical:
             # level index per row (-1 = a level not seen in training), then one row of an identity
-            codes = pd.Index(self.levels[column]).get_indexer(_as_labels(frame[column]))
+            codes = _level_codes(frame[column], self.levels[column])
             identity = np.vstack([np.eye(len(self.levels[column]), dtype=np.float32),
                                   np.zeros((1, len(self.levels[column])), dtype=np.float32)])
             blocks.append(identity[codes])
@@ -104,6 +105,13 @@ def _as_labels(values: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(values):
         values = values.astype("Int64")  # 3.0 and 3 are the same level
     return values.astype("string").fillna(UNKNOWN).astype(object)
+
+
+def _level_codes(values: pd.Series, levels: list[str]) -> np.ndarray:
+    """Position of each value's label in levels (-1 = not a level). Labels are made for the
+    distinct values only: a column has a few dozen of them but hundreds of thousands of rows."""
+    inverse, distinct = pd.factorize(values, use_na_sentinel=False)
+    return pd.Index(levels).get_indexer(_as_labels(pd.Series(distinct, dtype=values.dtype)))[inverse]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,13 +276,28 @@ def f1_optimal_threshold(labels: np.ndarray, scores: np.ndarray) -> float:
 
 
 def ranking_metrics(labels: np.ndarray, scores: np.ndarray) -> dict:
-    """The threshold-free metrics: ROC AUC, PR AUC (None with one class) and Brier score."""
-    labels = np.asarray(labels, dtype=int)
-    both_classes = 0 < labels.sum() < len(labels)
+    """The threshold-free metrics: ROC AUC, PR AUC (average precision; None with one class) and
+    Brier score, as scikit-learn computes them, from one sort of the scores (scikit-learn's
+    functions sort and re-validate per metric, the bulk of the metrics model's time)."""
+    labels = np.asarray(labels, dtype=np.float64)
+    scores = np.asarray(scores, dtype=np.float64)
+    if not len(labels):
+        return {"roc_auc": None, "pr_auc": None, "brier": None}
+    brier = float(np.mean((scores - labels) ** 2))
+    if not 0 < labels.sum() < len(labels):
+        return {"roc_auc": None, "pr_auc": None, "brier": brier}
+    order = np.argsort(-scores, kind="mergesort")
+    # cumulative true and false positives at each distinct score, highest first
+    last_of_tie = np.r_[np.flatnonzero(np.diff(scores[order])), len(labels) - 1]
+    true_positives = np.cumsum(labels[order])[last_of_tie]
+    false_positives = last_of_tie + 1 - true_positives
+    tpr = np.r_[0.0, true_positives / true_positives[-1]]
+    fpr = np.r_[0.0, false_positives / false_positives[-1]]
+    precision = true_positives / (true_positives + false_positives)
     return {
-        "roc_auc": float(roc_auc_score(labels, scores)) if both_classes else None,
-        "pr_auc": float(average_precision_score(labels, scores)) if both_classes else None,
-        "brier": float(brier_score_loss(labels, scores)) if len(labels) else None,
+        "roc_auc": float(np.trapezoid(tpr, fpr)),
+        "pr_auc": float(np.sum(np.diff(tpr) * precision)),
+        "brier": brier,
     }
 
 
@@ -359,10 +382,20 @@ def load_rows(relation, predicate: str, columns: list[str], max_rows: int | None
 
 
 def iter_batches(relation, predicate: str, columns: list[str], batch_rows: int):
-    """The matching rows as pandas frames of at most batch_rows, for scoring in bounded memory."""
-    reader = relation.filter(predicate).project(", ".join(columns)).to_arrow_reader(batch_rows)
-    for batch in reader:
-        yield batch.to_pandas()
+    """The matching rows as Arrow tables of about batch_rows, for scoring in bounded memory.
+
+    DuckDB's reader hands out chunks far smaller than asked for (~35K rows); each scoring call
+    has a fixed cost, so chunks are gathered up to batch_rows first.
+    """
+    pending, rows = [], 0
+    for chunk in relation.filter(predicate).project(", ".join(columns)).to_arrow_reader(batch_rows):
+        pending.append(chunk)
+        rows += len(chunk)
+        if rows >= batch_rows:
+            yield pa.Table.from_batches(pending).combine_chunks()
+            pending, rows = [], 0
+    if pending:
+        yield pa.Table.from_batches(pending).combine_chunks()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -465,12 +498,13 @@ def registry_models(registry: pd.DataFrame) -> tuple[FeatureEncoder, list[tuple[
 
 def score_splits(
     features_relation, registry: pd.DataFrame, primary_domain: str, windows: SplitWindows, batch_rows: int,
-) -> pa.Table:
+) -> pa.RecordBatchReader:
     """Scores of every model on the validation window (primary domain) and on the test period
     (every domain, no retuning), batch by batch. One row per pseudo-session, split and model.
 
-    Returned as Arrow: the batches are concatenated without a pandas copy and DuckDB reads the
-    table directly, so memory stays close to the size of the scores themselves.
+    Returned as a stream: batches are scored as the reader is consumed, so when DuckDB writes
+    the table from it, memory holds one batch of features and scores, not every score (at 10x
+    paper scale the scores alone would be ~150M rows).
     """
     target = registry["target"].iloc[0]
     encoder, models = registry_models(registry)
@@ -478,26 +512,30 @@ def score_splits(
         "validation": window_filter(primary_domain, windows.validation_start, windows.train_end),
         "test": window_filter(None, windows.train_end, None),
     }
-    batches = []
-    for split, predicate in splits.items():
-        for batch in iter_batches(features_relation, predicate, feature_columns(target), batch_rows):
-            encoded = encoder.transform(batch)
-            keys = {column: pa.array(batch[column]) for column in ("pseudo_session_id", "machine_id", "event_date", "domain_name")}
-            actual = pa.array(batch[target].astype(bool).to_numpy())
-            for name, model, positions, threshold in models:
-                scores = predict_scores(model, encoded[:, positions])
-                batches.append(pa.RecordBatch.from_pydict({
-                    **keys,
-                    "split": pa.array([split] * len(batch), pa.string()),
-                    "model_name": pa.array([name] * len(batch), pa.string()),
-                    "actual": actual,
-                    "score": pa.array(scores),
-                    "is_predicted_positive": pa.array(scores >= threshold),
-                }))
-    return pa.Table.from_batches(batches, schema=batches[0].schema if batches else _PREDICTION_SCHEMA)
+
+    def scored_batches():
+        for split, predicate in splits.items():
+            for batch in iter_batches(features_relation, predicate, feature_columns(target), batch_rows):
+                encoded = encoder.transform(batch.select([*encoder.numeric, *encoder.categorical]).to_pandas())
+                keys = {column: batch.column(column).cast(PREDICTION_SCHEMA.field(column).type).combine_chunks()
+                        for column in PREDICTION_KEYS}
+                actual = pc.cast(batch.column(target), pa.bool_()).combine_chunks()
+                for name, model, positions, threshold in models:
+                    scores = predict_scores(model, encoded[:, positions])
+                    yield pa.RecordBatch.from_pydict({
+                        **keys,
+                        "split": pa.array([split] * len(batch), pa.string()),
+                        "model_name": pa.array([name] * len(batch), pa.string()),
+                        "actual": actual,
+                        "score": pa.array(scores),
+                        "is_predicted_positive": pa.array(scores >= threshold),
+                    }, schema=PREDICTION_SCHEMA)
+
+    return pa.RecordBatchReader.from_batches(PREDICTION_SCHEMA, scored_batches())
 
 
-_PREDICTION_SCHEMA = pa.schema([
+PREDICTION_KEYS = ("pseudo_session_id", "machine_id", "event_date", "domain_name")
+PREDICTION_SCHEMA = pa.schema([
     ("pseudo_session_id", pa.string()), ("machine_id", pa.int64()), ("event_date", pa.date32()),
     ("domain_name", pa.string()), ("split", pa.string()), ("model_name", pa.string()),
     ("actual", pa.bool_()), ("score", pa.float64()), ("is_predicted_positive", pa.bool_()),

@@ -9,7 +9,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import accuracy_score, f1_score, precision_score, recall_score
+from sklearn.metrics import (
+    accuracy_score, average_precision_score, brier_score_loss, f1_score, precision_score, recall_score, roc_auc_score,
+)
 
 from shopper_propensity import propensity as prop
 
@@ -109,6 +111,19 @@ def test_threshold_metrics_match_scikit_learn():
         assert metrics["f1"] == pytest.approx(f1_score(labels, predicted, zero_division=0))
 
 
+@pytest.mark.parametrize("decimals", [2, 12])
+def test_ranking_metrics_match_scikit_learn(decimals):
+    # two decimals make many tied scores, which both metrics must handle as scikit-learn does
+    rng = np.random.default_rng(4)
+    labels = rng.random(2000) < 0.15
+    scores = np.round(np.clip(rng.random(2000) * 0.6 + labels * 0.25, 0, 1), decimals)
+    metrics = prop.ranking_metrics(labels, scores)
+    assert metrics["roc_auc"] == pytest.approx(roc_auc_score(labels, scores), abs=1e-12)
+    assert metrics["pr_auc"] == pytest.approx(average_precision_score(labels, scores), abs=1e-12)
+    assert metrics["brier"] == pytest.approx(brier_score_loss(labels, scores), abs=1e-12)
+    assert prop.ranking_metrics(np.zeros(5), scores[:5])["roc_auc"] is None
+
+
 @pytest.fixture(scope="module")
 def features_relation():
     connection = duckdb.connect()
@@ -156,8 +171,8 @@ def test_training_is_deterministic_and_scores_separate_classes(features_relation
     second, _, _ = _train(features_relation)
     assert [row["threshold"] for row in first] == [row["threshold"] for row in second]
     registry = pd.DataFrame(first)
-    scored = prop.score_splits(features_relation, registry, "amazon.com", WINDOWS, batch_rows=700)
-    again = prop.score_splits(features_relation, pd.DataFrame(second), "amazon.com", WINDOWS, batch_rows=700)
+    scored = prop.score_splits(features_relation, registry, "amazon.com", WINDOWS, batch_rows=700).read_all()
+    again = prop.score_splits(features_relation, pd.DataFrame(second), "amazon.com", WINDOWS, batch_rows=700).read_all()
     assert scored.equals(again)
     scores = scored.to_pandas()
     assert set(scores["split"]) == {"validation", "test"}
