@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from sklearn.cluster import KMeans
+from threadpoolctl import threadpool_limits
 
 # Behavioural features (document 000 §6.1), as user_rfm names them.
 FREQUENCY = "frequency_days"
@@ -114,8 +115,14 @@ def prepare_behavior_matrix(
 
 
 def fit_kmeans(values: np.ndarray, k: int, seed: int, n_init: int = 4) -> KMeans:
-    """Seeded k-means with a fixed number of restarts, so a run is reproducible."""
-    return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(values)
+    """Seeded k-means with a fixed number of restarts, so a run is reproducible.
+
+    One thread: dbt runs another model beside this one on a 2-core machine, and k-means'
+    OpenMP threads then wait on each other (k selection at paper scale: 6 s on one thread,
+    23 s on two beside a busy core).
+    """
+    with threadpool_limits(limits=1):
+        return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(values)
 
 
 def evaluate_k(
@@ -149,10 +156,11 @@ def sampled_silhouettes(values: np.ndarray, label_sets: list[np.ndarray], sample
         one_hot[np.arange(len(points)), offset + code] = 1.0
     sums = np.empty_like(one_hot)
     squared = np.einsum("ij,ij->i", points, points)
-    for start in range(0, len(points), chunk_rows):
-        chunk = slice(start, start + chunk_rows)
-        distances = squared[chunk, None] + squared[None, :] - 2.0 * points[chunk] @ points.T
-        sums[chunk] = np.sqrt(np.maximum(distances, 0.0)) @ one_hot
+    with threadpool_limits(limits=1):  # BLAS threads beside another model: as in fit_kmeans
+        for start in range(0, len(points), chunk_rows):
+            chunk = slice(start, start + chunk_rows)
+            distances = squared[chunk, None] + squared[None, :] - 2.0 * points[chunk] @ points.T
+            sums[chunk] = np.sqrt(np.maximum(distances, 0.0)) @ one_hot
     scores = []
     for code, offset, end in zip(codes, offsets[:-1], offsets[1:]):
         sizes = np.bincount(code).astype(float)
