@@ -411,7 +411,6 @@ def iter_batches(relation, predicate: str, columns: list[str], batch_rows: int):
 # ---------------------------------------------------------------------------------------------
 
 
-
 def train_registry(
     features_relation, target: str, primary_domain: str, windows: SplitWindows,
     max_train_rows: int, seed: int, tune_trials: int = 0,
