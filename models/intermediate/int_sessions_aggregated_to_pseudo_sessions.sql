@@ -33,8 +33,8 @@ day_totals as (
         event_date,
         domain_name,
         count(*) as session_count,
-        sum(pages_viewed) as pages_viewed,
-        sum(duration_minutes) as duration_minutes
+        cast(sum(pages_viewed) as bigint) as pages_viewed,
+        cast(sum(duration_minutes) as bigint) as duration_minutes
 
     from sessions
 

@@ -14,7 +14,7 @@ final as (
         domain_name,
         count(distinct event_time) as order_count,
         count(*) as item_row_count,
-        sum(item_quantity) as item_quantity,
+        cast(sum(item_quantity) as bigint) as item_quantity,
         count(distinct product_key) as distinct_product_count,
         -- item line totals, summed; basket_total_usd repeats per item and is never summed
         sum(item_total_usd) as basket_spend_usd

@@ -17,7 +17,7 @@ final as (
         event_date,
         event_time,
         count(*) as item_row_count,
-        sum(item_quantity) as item_quantity,
+        cast(sum(item_quantity) as bigint) as item_quantity,
         count(distinct product_key) as distinct_product_count,
         sum(item_total_usd) as items_total_usd,
         max(basket_total_usd) as basket_total_usd,

@@ -15,7 +15,9 @@ def model(dbt, session):
     tables = []
     for model_name, threshold in sorted(thresholds.items()):
         # one model at a time keeps memory to one model's predictions
-        frame = predictions.filter(f"model_name = '{model_name}'").project("split, domain_name, actual, score").df()
+        # through Arrow with text as categoricals: .df() builds a Python string per row and value
+        selected = predictions.filter(f"model_name = '{model_name}'").project("split, domain_name, actual, score")
+        frame = selected.to_arrow_table().to_pandas(strings_to_categorical=True)
         table = propensity.metrics_table(frame, threshold, primary_domain)
         table.insert(0, "model_name", model_name)
         tables.append(table)

@@ -13,7 +13,7 @@ with_history as (
     select
         *,
         count(*) over prior_days as prior_session_days,
-        coalesce(sum(case when converted then 1 else 0 end) over prior_days, 0) as prior_purchase_days,
+        count(case when converted then 1 end) over prior_days as prior_purchase_days,
         coalesce(sum(basket_spend_usd) over prior_days, 0) as prior_spend_usd,
         max(event_date) over prior_days as previous_session_date
 
