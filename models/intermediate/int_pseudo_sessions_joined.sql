@@ -14,7 +14,7 @@ daily_purchases as (
 
 ),
 
-joined as (
+final as (
 
     select
         daily_sessions.*,
@@ -30,31 +30,6 @@ joined as (
         on daily_sessions.machine_id = daily_purchases.machine_id
         and daily_sessions.event_date = daily_purchases.event_date
         and daily_sessions.domain_name = daily_purchases.domain_name
-
-),
-
-with_purchase_history as (
-
-    select
-        *,
-        -- one row per user, domain and date, so "1 preceding" means strictly earlier dates
-        max(case when converted then event_date end) over (
-            partition by machine_id, domain_name
-            order by event_date
-            rows between unbounded preceding and 1 preceding
-        ) as previous_purchase_date
-
-    from joined
-
-),
-
-final as (
-
-    select
-        *,
-        converted and previous_purchase_date is not null as is_repeat_purchase
-
-    from with_purchase_history
 
 )
 

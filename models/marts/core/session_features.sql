@@ -15,7 +15,8 @@ with_history as (
         count(*) over prior_days as prior_session_days,
         count(case when converted then 1 end) over prior_days as prior_purchase_days,
         coalesce(sum(basket_spend_usd) over prior_days, 0) as prior_spend_usd,
-        max(event_date) over prior_days as previous_session_date
+        max(event_date) over prior_days as previous_session_date,
+        max(case when converted then event_date end) over prior_days as previous_purchase_date
 
     from pseudo_sessions
 
@@ -77,7 +78,7 @@ final as (
 
         -- labels and outcomes of the day (never features)
         converted,
-        is_repeat_purchase,
+        converted and previous_purchase_date is not null as is_repeat_purchase,
         order_count,
         item_quantity,
         distinct_product_count,
