@@ -71,6 +71,27 @@ def test_encoder_learns_levels_from_training_rows_only():
     assert np.isnan(encoded[1, 0]) and encoded[1, 1:].tolist() == [1.0, 0.0]
 
 
+def test_encoder_writes_each_block_at_its_offset():
+    train = pd.DataFrame({"children": [0, 1], "referrer_bucket": ["direct", "search"],
+                          "pages_viewed": pd.array([1, 2], dtype="Int64"), "duration_minutes": [1.5, 0.0]})
+    later = pd.DataFrame({"children": [1, 0, 1], "referrer_bucket": ["search", "social", "direct"],
+                          "pages_viewed": pd.array([7, None, 3], dtype="Int64"), "duration_minutes": [2.0, 3.0, np.nan]})
+    encoder = prop.FeatureEncoder.fit(train, categorical=("children", "referrer_bucket"),
+                                      numeric=("pages_viewed", "duration_minutes"))
+    assert encoder.feature_names == ["pages_viewed", "duration_minutes", "children=0", "children=1",
+                                     "referrer_bucket=direct", "referrer_bucket=search"]
+    expected = np.array([[7, 2, 0, 1, 0, 1], [np.nan, 3, 1, 0, 0, 0], [3, np.nan, 0, 1, 1, 0]], dtype=np.float32)
+    np.testing.assert_array_equal(encoder.transform(later), expected)
+
+
+def test_model_features_shares_the_matrix_only_when_every_column_is_used():
+    encoded = np.arange(12, dtype=np.float32).reshape(3, 4)
+    assert prop.model_features(encoded, [0, 1, 2, 3]) is encoded
+    subset = prop.model_features(encoded, [0, 2])
+    np.testing.assert_array_equal(subset, encoded[:, [0, 2]])
+    assert not np.shares_memory(subset, encoded)
+
+
 def test_protected_attributes_cannot_be_features():
     frame = pd.DataFrame({"zip_code": [1, 2]})
     with pytest.raises(prop.PropensityInputError, match="zip_code"):
