@@ -212,8 +212,8 @@ def build_models(
             impute_numeric, StandardScaler(), LogisticRegression(max_iter=1000, class_weight="balanced"),
         ),
         "random_forest": RandomForestClassifier(
-            n_estimators=RANDOM_FOREST_TREES, min_samples_leaf=20, max_depth=RANDOM_FOREST_MAX_DEPTH, class_weight="balanced_subsample",
-            random_state=seed, n_jobs=2,
+            n_estimators=RANDOM_FOREST_TREES, min_samples_leaf=20, max_depth=RANDOM_FOREST_MAX_DEPTH,
+            class_weight="balanced_subsample", random_state=seed, n_jobs=2,
         ),
         "xgboost_parsimony": xgb.XGBClassifier(**xgboost_params(labels, seed)),
     }
