@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import pickle
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -25,99 +25,21 @@ from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
+from sklearn.metrics import average_precision_score, precision_recall_curve
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
-# Document 000 §7.1, plus the history features of SPEC.md. Never racial_background or zip_code.
-CATEGORICAL_FEATURES = (
-    "day_of_week", "hour_of_day", "event_month", "referrer_bucket", "hoh_most_education",
-    "household_income", "census_region", "household_size", "hoh_oldest_age", "children",
-)
-NUMERIC_FEATURES = (
-    "pages_viewed", "duration_minutes", "session_count", "days_since_last_purchase",
-    "days_since_last_session", "prior_session_days", "prior_purchase_days", "historical_conversion_rate",
-)
-PARSIMONY_FEATURES = ("pages_viewed", "duration_minutes", "days_since_last_purchase")
-PROTECTED_ATTRIBUTES = ("racial_background", "zip_code")
+from shopper_propensity.champion import SELECTION_METRIC, complexity_rank, select_champion
+from shopper_propensity.features import MODEL_FEATURES, PARSIMONY_FEATURES, FeatureEncoder
+
 TARGETS = ("converted", "is_repeat_purchase")
 
-PRIMARY_MODEL = "xgboost"
-UNKNOWN = "unknown"
+REFERENCE_MODEL = "xgboost"  # the seed's model, reported beside the champion whatever is chosen
 
 
 class PropensityInputError(ValueError):
     """The data cannot train a model (e.g. one class only); raised with a readable message."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Encoding
-# ---------------------------------------------------------------------------------------------
-
-
-@dataclass
-class FeatureEncoder:
-    """One-hot for categoricals, numeric columns as they are (NaN = missing).
-
-    Fitted on training rows only and reused for every other row: a category first seen in
-    validation or test gets all-zero indicators. One-hot rather than XGBoost's native
-    categoricals because the same matrix then feeds every model family (logistic regression,
-    random forest, XGBoost) for a fair comparison, the categoricals are small (at most 24
-    levels), and the fitted encoder is a plain JSON list of levels that reproduces scores
-    outside dbt.
-    """
-
-    categorical: tuple[str, ...]
-    numeric: tuple[str, ...]
-    levels: dict[str, list[str]] = field(default_factory=dict)
-
-    @classmethod
-    def fit(cls, frame: pd.DataFrame, categorical=CATEGORICAL_FEATURES, numeric=NUMERIC_FEATURES) -> FeatureEncoder:
-        leaked = set(PROTECTED_ATTRIBUTES) & (set(categorical) | set(numeric))
-        if leaked:
-            raise PropensityInputError(f"protected attributes may not be features: {sorted(leaked)}")
-        levels = {column: sorted(_as_labels(frame[column]).unique()) for column in categorical}
-        return cls(tuple(categorical), tuple(numeric), levels)
-
-    @property
-    def feature_names(self) -> list[str]:
-        return list(self.numeric) + [f"{c}={level}" for c in self.categorical for level in self.levels[c]]
-
-    def transform(self, frame: pd.DataFrame) -> np.ndarray:
-        # one preallocated matrix filled in place: stacking per-column blocks copied it twice
-        rows, numeric = len(frame), len(self.numeric)
-        encoded = np.zeros((rows, len(self.feature_names)), dtype=np.float32)
-        for position, column in enumerate(self.numeric):
-            encoded[:, position] = frame[column].to_numpy(dtype=np.float32, na_value=np.nan)
-        offset, row_index = numeric, np.arange(rows)
-        for column in self.categorical:
-            codes = _level_codes(frame[column], self.levels[column])  # -1 = a level not seen in training
-            seen = codes >= 0
-            encoded[row_index[seen], offset + codes[seen]] = 1.0
-            offset += len(self.levels[column])
-        return encoded
-
-    def source_feature(self, encoded_name: str) -> str:
-        """The session_features column an encoded column comes from."""
-        return encoded_name.split("=", 1)[0]
-
-    def to_dict(self) -> dict:
-        return {"categorical": list(self.categorical), "numeric": list(self.numeric), "levels": self.levels}
-
-
-def _as_labels(values: pd.Series) -> pd.Series:
-    """Categorical values as text labels; NULL is its own level (document 000 keeps 'Unknown')."""
-    if pd.api.types.is_numeric_dtype(values):
-        values = values.astype("Int64")  # 3.0 and 3 are the same level
-    return values.astype("string").fillna(UNKNOWN).astype(object)
-
-
-def _level_codes(values: pd.Series, levels: list[str]) -> np.ndarray:
-    """Position of each value's label in levels (-1 = not a level). Labels are made for the
-    distinct values only: a column has a few dozen of them but hundreds of thousands of rows."""
-    inverse, distinct = pd.factorize(values, use_na_sentinel=False)
-    return pd.Index(levels).get_indexer(_as_labels(pd.Series(distinct, dtype=values.dtype)))[inverse]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -194,22 +116,29 @@ RANDOM_FOREST_TREES = 50
 
 
 def build_models(
-    labels: np.ndarray, seed: int, numeric_count: int, xgboost_overrides: dict | None = None,
+    labels: np.ndarray, seed: int, encoder: FeatureEncoder, xgboost_overrides: dict | None = None,
 ) -> dict[str, object]:
-    """The tuned model and the baselines of document 000 §7.3 and §7.6, unfitted.
+    """The candidates: the seed's XGBoost and the baselines of document 000 §7.3 and §7.6, unfitted.
 
-    numeric_count: the leading encoded columns that are numeric (the rest are one-hot and never
-    missing); logistic regression imputes only those (imputing all columns took twice as long).
+    Logistic regression sees the numeric counts through median imputation (with missingness
+    indicators) and log1p, the calendar columns imputed, then everything scaled: on raw
+    counts a few huge sessions dominate its coefficients. Only the leading dense columns are
+    imputed (imputing the one-hot block too took twice as long).
     """
-    impute_numeric = ColumnTransformer(
-        [("numeric", SimpleImputer(strategy="median", add_indicator=True), slice(0, numeric_count))],
+    dense = encoder.dense_count
+    log_scaled = encoder.log_scaled_positions
+    other_dense = [position for position in range(dense) if position not in log_scaled]
+    linear_inputs = ColumnTransformer(
+        [("log_scaled", make_pipeline(SimpleImputer(strategy="median", add_indicator=True),
+                                      FunctionTransformer(log1p_nonnegative)), log_scaled),
+         ("calendar", SimpleImputer(strategy="median"), other_dense)],
         remainder="passthrough",
     )
     return {
-        PRIMARY_MODEL: xgb.XGBClassifier(**xgboost_params(labels, seed, **(xgboost_overrides or {}))),
+        REFERENCE_MODEL: xgb.XGBClassifier(**xgboost_params(labels, seed, **(xgboost_overrides or {}))),
         "xgboost_untuned": xgb.XGBClassifier(tree_method="hist", random_state=seed, n_jobs=2),
         "logistic_regression": make_pipeline(
-            impute_numeric, StandardScaler(), LogisticRegression(max_iter=1000, class_weight="balanced"),
+            linear_inputs, StandardScaler(), LogisticRegression(max_iter=1000, class_weight="balanced"),
         ),
         "random_forest": RandomForestClassifier(
             n_estimators=RANDOM_FOREST_TREES, min_samples_leaf=20, max_depth=RANDOM_FOREST_MAX_DEPTH,
@@ -219,12 +148,16 @@ def build_models(
     }
 
 
+def log1p_nonnegative(values: np.ndarray) -> np.ndarray:
+    """log1p of counts and day gaps (never negative; clipped so a bad value cannot give NaN)."""
+    return np.log1p(np.maximum(values, 0.0))
+
+
 def model_columns(model_name: str, encoder: FeatureEncoder) -> list[int]:
-    """Encoded column positions a model sees: all, or the three parsimony features."""
-    names = encoder.feature_names
+    """Encoded column positions a model sees: all, or those of the parsimony features kept."""
     if model_name == "xgboost_parsimony":
-        return [names.index(feature) for feature in PARSIMONY_FEATURES]
-    return list(range(len(names)))
+        return encoder.positions_of(PARSIMONY_FEATURES)
+    return list(range(len(encoder.feature_names)))
 
 
 def model_features(encoded: np.ndarray, positions: list[int]) -> np.ndarray:
@@ -344,6 +277,7 @@ def threshold_metrics(labels: np.ndarray, scores: np.ndarray, threshold: float) 
     return {
         "rows": rows,
         "positives": positives,
+        "predicted_positives": flagged,
         "threshold": float(threshold),
         "accuracy": correct / rows if rows else 0.0,
         "precision": precision,
@@ -371,8 +305,7 @@ def load_model(blob: bytes):
 
 
 def encoder_from_json(text: str) -> FeatureEncoder:
-    data = json.loads(text)
-    return FeatureEncoder(tuple(data["categorical"]), tuple(data["numeric"]), data["levels"])
+    return FeatureEncoder.from_dict(json.loads(text))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -384,7 +317,7 @@ def feature_columns(target: str) -> list[str]:
     if target not in TARGETS:
         raise PropensityInputError(f"propensity_target must be one of {TARGETS}, got {target!r}")
     return ["pseudo_session_id", "machine_id", "event_date", "domain_name",
-            *CATEGORICAL_FEATURES, *NUMERIC_FEATURES, target]
+            *MODEL_FEATURES, target]
 
 
 def window_filter(domain: str | None, start: date | None, end: date | None) -> str:
@@ -397,6 +330,15 @@ def window_filter(domain: str | None, start: date | None, end: date | None) -> s
     if end is not None:
         parts.append(f"event_date < date '{end.isoformat()}'")
     return " and ".join(parts)
+
+
+def window_predicates(primary_domain: str, windows: SplitWindows) -> dict[str, str]:
+    """SQL predicates of the primary domain's train, validation and test windows."""
+    return {
+        "train": window_filter(primary_domain, None, windows.validation_start),
+        "validation": window_filter(primary_domain, windows.validation_start, windows.train_end),
+        "test": window_filter(primary_domain, windows.train_end, None),
+    }
 
 
 def load_rows(relation, predicate: str, columns: list[str], max_rows: int | None, seed: int) -> pd.DataFrame:
@@ -435,12 +377,13 @@ def iter_batches(relation, predicate: str, columns: list[str], batch_rows: int):
 
 def train_registry(
     features_relation, target: str, primary_domain: str, windows: SplitWindows,
-    max_train_rows: int, seed: int, tune_trials: int = 0,
+    max_train_rows: int, seed: int, tune_trials: int = 0, pinned_champion: str | None = None,
 ) -> tuple[list[dict], xgb.Booster, dict]:
-    """Fit every model on the fit window, tune each threshold on the validation window.
+    """Fit every candidate on the fit window; on the validation window tune each threshold and
+    choose the champion (shopper_propensity.champion).
 
-    Returns the registry rows (one per model, fitted model pickled), the primary booster and
-    its metadata for the JSON artifacts.
+    Returns the registry rows (one per candidate, simplest first, fitted model pickled), the
+    reference XGBoost booster and the metadata of the JSON artifacts.
     """
     columns = feature_columns(target)
     fit = load_rows(features_relation, window_filter(primary_domain, None, windows.validation_start),
@@ -456,47 +399,83 @@ def train_registry(
     fit_x, valid_x = encoder.transform(fit), encoder.transform(valid)
     overrides = tune_xgboost(fit_x, fit_y, valid_x, valid_y, seed, tune_trials) if tune_trials else {}
 
-    rows, fitted = [], {}
-    for name, model in build_models(fit_y, seed, len(encoder.numeric), overrides).items():
-        positions = model_columns(name, encoder)
-        limit = MAX_RANDOM_FOREST_ROWS if isinstance(model, RandomForestClassifier) else len(fit_y)
-        fitted[name] = fit_model(model, model_features(fit_x, positions)[:limit], fit_y[:limit])
-        threshold = f1_optimal_threshold(valid_y, predict_scores(model, model_features(valid_x, positions)))
+    fitted, positions, validation_scores, fit_rows = {}, {}, {}, {}
+    for name, model in build_models(fit_y, seed, encoder, overrides).items():
+        positions[name] = model_columns(name, encoder)
+        fit_rows[name] = MAX_RANDOM_FOREST_ROWS if isinstance(model, RandomForestClassifier) else len(fit_y)
+        fitted[name] = fit_model(model, model_features(fit_x, positions[name])[:fit_rows[name]], fit_y[:fit_rows[name]])
+        validation_scores[name] = predict_scores(model, model_features(valid_x, positions[name]))
+    selection = select_champion(valid_y, validation_scores, seed, pinned_champion)
+
+    rows = []
+    for name in sorted(fitted, key=complexity_rank):
+        scores = validation_scores[name]
+        threshold = f1_optimal_threshold(valid_y, scores)
+        validation = classification_metrics(valid_y, scores, threshold)
         rows.append({
             "model_name": name,
-            "is_primary_model": name == PRIMARY_MODEL,
+            "is_champion": name == selection.champion,
+            "is_reference_model": name == REFERENCE_MODEL,
+            "complexity_rank": complexity_rank(name),
+            "selection_metric": SELECTION_METRIC,
+            "validation_pr_auc": selection.metric[name],
+            "validation_roc_auc": validation["roc_auc"],
+            "pr_auc_gap_to_best": selection.gap[name],
+            "pr_auc_gap_interval_low": selection.gap_low[name],
+            "pr_auc_gap_interval_high": selection.gap_high[name],
+            "selection_reason": selection.reason[name],
             "target": target,
+            "primary_domain": primary_domain,
             "threshold": threshold,
-            "feature_positions": json.dumps(positions),
+            "validation_flagged_share": validation["predicted_positives"] / validation["rows"],
+            "feature_positions": json.dumps(positions[name]),
             "encoder_json": json.dumps(encoder.to_dict()),
             "model_blob": dump_model(fitted[name]),
-            "fit_rows": int(min(limit, len(fit_y))),
-            "fit_positives": int(fit_y[:limit].sum()),
+            "fit_rows": int(min(fit_rows[name], len(fit_y))),
+            "fit_positives": int(fit_y[:fit_rows[name]].sum()),
             "validation_rows": int(len(valid_y)),
             "validation_positives": int(valid_y.sum()),
             "validation_start": windows.validation_start,
             "train_end": windows.train_end,
         })
 
-    primary = next(row for row in rows if row["is_primary_model"])
+    reference = next(row for row in rows if row["is_reference_model"])
     metadata = {
-        "model": PRIMARY_MODEL,
+        "model": REFERENCE_MODEL,
+        "champion": selection.champion,
+        "champion_reason": selection.reason[selection.champion],
         "target": target,
         "primary_domain": primary_domain,
-        "threshold": primary["threshold"],
+        "threshold": reference["threshold"],
         "feature_names": encoder.feature_names,
         "encoder": encoder.to_dict(),
-        "fit_window": {"before": windows.validation_start.isoformat(), "rows": primary["fit_rows"],
-                       "positives": primary["fit_positives"]},
+        "fit_window": {"before": windows.validation_start.isoformat(), "rows": reference["fit_rows"],
+                       "positives": reference["fit_positives"]},
         "validation_window": {"from": windows.validation_start.isoformat(), "before": windows.train_end.isoformat(),
-                              "rows": primary["validation_rows"], "positives": primary["validation_positives"]},
-        "validation_metrics": classification_metrics(
-            valid_y, predict_scores(fitted[PRIMARY_MODEL], valid_x), primary["threshold"]),
-        "xgboost_params": fitted[PRIMARY_MODEL].get_params(),
+                              "rows": reference["validation_rows"], "positives": reference["validation_positives"]},
+        "validation_metrics": classification_metrics(valid_y, validation_scores[REFERENCE_MODEL], reference["threshold"]),
+        "xgboost_params": fitted[REFERENCE_MODEL].get_params(),
         "xgboost_version": xgb.__version__,
         "seed": seed,
     }
-    return rows, fitted[PRIMARY_MODEL].get_booster(), metadata
+    return rows, fitted[REFERENCE_MODEL].get_booster(), metadata
+
+
+def registry_windows(registry: pd.DataFrame, from_vars: SplitWindows, primary_domain: str) -> SplitWindows:
+    """The windows the registry's models were fitted and tuned on: the one source of truth for
+    scoring and importance. Vars that say otherwise fail here rather than score silently with
+    windows the models never saw."""
+    fitted = SplitWindows(pd.Timestamp(registry["validation_start"].iloc[0]).date(),
+                          pd.Timestamp(registry["train_end"].iloc[0]).date())
+    fitted_domain = registry["primary_domain"].iloc[0]
+    if fitted != from_vars or fitted_domain != primary_domain:
+        raise PropensityInputError(
+            f"propensity_model_registry was fitted on {fitted_domain} with validation from {fitted.validation_start} "
+            f"and train_end {fitted.train_end}, but the vars now give {primary_domain}, validation from "
+            f"{from_vars.validation_start} and train_end {from_vars.train_end}. Rebuild the registry with these "
+            "vars (dbt build --select propensity_model_registry+) or run with the vars it was built with."
+        )
+    return fitted
 
 
 def save_artifacts(booster: xgb.Booster, metadata: dict, artifact_dir: str) -> None:
@@ -525,9 +504,7 @@ def registry_models(registry: pd.DataFrame) -> tuple[FeatureEncoder, list[tuple[
     return encoder, models
 
 
-def score_splits(
-    features_relation, registry: pd.DataFrame, primary_domain: str, windows: SplitWindows, batch_rows: int,
-) -> pa.RecordBatchReader:
+def score_splits(features_relation, registry: pd.DataFrame, batch_rows: int) -> pa.RecordBatchReader:
     """Scores of every model on the validation window (primary domain) and on the test period
     (every domain, no retuning), batch by batch. One row per pseudo-session, split and model.
 
@@ -535,7 +512,9 @@ def score_splits(
     the table from it, memory holds one batch of features and scores, not every score (at 10x
     paper scale the scores alone would be ~150M rows).
     """
-    target = registry["target"].iloc[0]
+    target, primary_domain = registry["target"].iloc[0], registry["primary_domain"].iloc[0]
+    windows = SplitWindows(pd.Timestamp(registry["validation_start"].iloc[0]).date(),
+                           pd.Timestamp(registry["train_end"].iloc[0]).date())
     encoder, models = registry_models(registry)
     splits = {
         "validation": window_filter(primary_domain, windows.validation_start, windows.train_end),
@@ -545,7 +524,7 @@ def score_splits(
     def scored_batches():
         for split, predicate in splits.items():
             for batch in iter_batches(features_relation, predicate, feature_columns(target), batch_rows):
-                encoded = encoder.transform(batch.select([*encoder.numeric, *encoder.categorical]).to_pandas())
+                encoded = encoder.transform(batch.select(list(MODEL_FEATURES)).to_pandas())
                 keys = {column: batch.column(column).cast(PREDICTION_SCHEMA.field(column).type).combine_chunks()
                         for column in PREDICTION_KEYS}
                 actual = pc.cast(batch.column(target), pa.bool_()).combine_chunks()
@@ -589,38 +568,3 @@ def metrics_table(predictions: pd.DataFrame, threshold: float, primary_domain: s
             rows.append({"split": split, "domain_name": domain, "threshold_kind": kind,
                          **threshold_metrics(labels, scores, cut), **ranking})
     return pd.DataFrame(rows)
-
-
-def feature_importance(
-    model, encoder: FeatureEncoder, validation: pd.DataFrame, target: str, seed: int, repeats: int = 3,
-) -> pd.DataFrame:
-    """Per session_features column: XGBoost total gain (its one-hot columns summed) and
-    permutation importance on the validation window (mean drop in ROC AUC when the column's
-    values are shuffled, seeded)."""
-    names = encoder.feature_names
-    gains = pd.Series(model.get_booster().get_score(importance_type="total_gain"), dtype=float)
-    gains.index = [encoder.source_feature(names[int(key[1:])]) for key in gains.index]
-    gain = gains.groupby(level=0).sum()
-
-    labels = validation[target].astype(int).to_numpy()
-    encoded = encoder.transform(validation)
-    baseline = roc_auc_score(labels, predict_scores(model, encoded))
-    sources = np.array([encoder.source_feature(name) for name in names])
-    rng = np.random.default_rng(seed)
-    rows = []
-    for feature in (*encoder.numeric, *encoder.categorical):
-        # encoding is row-wise, so shuffling a column's encoded block is shuffling the column
-        block = np.flatnonzero(sources == feature)
-        original = encoded[:, block].copy()
-        drops = []
-        for _ in range(repeats):
-            encoded[:, block] = original[rng.permutation(len(original))]
-            drops.append(baseline - roc_auc_score(labels, predict_scores(model, encoded)))
-        encoded[:, block] = original
-        rows.append({"feature": feature, "gain": float(gain.get(feature, 0.0)),
-                     "permutation_importance": float(np.mean(drops))})
-    table = pd.DataFrame(rows)
-    table["gain_share"] = table["gain"] / table["gain"].sum()
-    table["gain_rank"] = table["gain"].rank(ascending=False, method="first").astype(int)
-    table["permutation_rank"] = table["permutation_importance"].rank(ascending=False, method="first").astype(int)
-    return table.sort_values("gain_rank").reset_index(drop=True)

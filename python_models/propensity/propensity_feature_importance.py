@@ -1,21 +1,25 @@
-"""Per feature: XGBoost gain and permutation importance on the validation window
-(document 000 §7.2, document 001)."""
+"""Per feature of the champion and of the reference XGBoost: gain (XGBoost only) and permutation
+importance on the validation window (document 000 §7.2, document 001)."""
 
-from shopper_propensity import propensity
+import pandas as pd
+
+from shopper_propensity import importance, propensity
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
+    # one plain statement per setting: dbt only passes meta keys it finds read this way
     primary_domain = dbt.config.meta_get("primary_domain")
     train_end = dbt.config.meta_get("train_end")
     validation_months = dbt.config.meta_get("validation_months")
     seed = dbt.config.meta_get("propensity_seed")
     max_rows = dbt.config.meta_get("importance_max_rows")
 
-    registry = dbt.ref("propensity_model_registry").filter("is_primary_model").df()
-    encoder, [(_, booster_model, _, _)] = propensity.registry_models(registry)
+    registry = dbt.ref("propensity_model_registry").filter("is_champion or is_reference_model").df()
+    windows = propensity.registry_windows(
+        registry, propensity.SplitWindows.from_vars(train_end, validation_months), primary_domain)
+    encoder, models = propensity.registry_models(registry)
     target = registry["target"].iloc[0]
-    windows = propensity.SplitWindows.from_vars(train_end, validation_months)
     validation = propensity.load_rows(
         dbt.ref("session_features"),
         propensity.window_filter(primary_domain, windows.validation_start, windows.train_end),
@@ -23,4 +27,9 @@ def model(dbt, session):
         max_rows,
         seed,
     )
-    return propensity.feature_importance(booster_model, encoder, validation, target, seed)
+    tables = []
+    for name, fitted, positions, _ in models:
+        table = importance.feature_importance(fitted, positions, encoder, validation, target, seed)
+        table.insert(0, "model_name", name)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)

@@ -1,7 +1,8 @@
-"""Trains the session propensity model and its baselines on the primary domain (document 000
-§7): fit window before the validation window, F1-optimal threshold on the validation window.
-One row per model, with the fitted model as a blob that the scoring models load. The primary
-XGBoost model is also saved as XGBoost JSON with a metadata file under the artifact folder."""
+"""Trains the candidate propensity models on the primary domain (document 000 §7): fit window
+before the validation window; on the validation window the F1-optimal threshold of each and the
+champion (README: champion selection). One row per candidate, with the fitted model as a blob
+that the scoring models load. The reference XGBoost model is also saved as XGBoost JSON with a
+metadata file under the artifact folder."""
 
 import pandas as pd
 
@@ -19,6 +20,7 @@ def model(dbt, session):
     seed = dbt.config.meta_get("propensity_seed")
     tune_trials = dbt.config.meta_get("propensity_tune_trials")
     artifact_dir = dbt.config.meta_get("propensity_artifact_dir")
+    pinned_champion = dbt.config.meta_get("propensity_champion")
 
     registry, booster, metadata = propensity.train_registry(
         dbt.ref("session_features"),
@@ -28,6 +30,7 @@ def model(dbt, session):
         max_train_rows=max_train_rows,
         seed=seed,
         tune_trials=tune_trials,
+        pinned_champion=pinned_champion or None,
     )
     propensity.save_artifacts(booster, metadata, artifact_dir)
     return pd.DataFrame(registry)

@@ -1,6 +1,6 @@
 """Scores of every registry model on the validation window (primary domain) and the test period
-(every domain, without retuning), scored in batches. Feeds session_scores, the metrics and the
-confusion matrix."""
+(every domain, without retuning), scored in batches, with the windows the registry was fitted
+on (a mismatch with the vars fails). Feeds session_scores, the metrics and the confusion matrix."""
 
 from shopper_propensity import propensity
 
@@ -13,10 +13,6 @@ def model(dbt, session):
     validation_months = dbt.config.meta_get("validation_months")
     batch_rows = dbt.config.meta_get("scoring_batch_rows")
 
-    return propensity.score_splits(
-        dbt.ref("session_features"),
-        dbt.ref("propensity_model_registry").df(),
-        primary_domain=primary_domain,
-        windows=propensity.SplitWindows.from_vars(train_end, validation_months),
-        batch_rows=batch_rows,
-    )
+    registry = dbt.ref("propensity_model_registry").df()
+    propensity.registry_windows(registry, propensity.SplitWindows.from_vars(train_end, validation_months), primary_domain)
+    return propensity.score_splits(dbt.ref("session_features"), registry, batch_rows=batch_rows)

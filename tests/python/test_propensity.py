@@ -3,6 +3,7 @@ and clear errors for untrainable targets."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import duckdb
@@ -13,6 +14,8 @@ from sklearn.metrics import (
     accuracy_score, average_precision_score, brier_score_loss, f1_score, precision_score, recall_score, roc_auc_score,
 )
 
+from shopper_propensity import features as feat
+from shopper_propensity import importance
 from shopper_propensity import propensity as prop
 
 
@@ -60,15 +63,58 @@ def test_split_windows_from_vars():
     assert labels.tolist() == ["train", "validation", "validation", "test"]
 
 
-def test_encoder_learns_levels_from_training_rows_only():
+def _fit(frame, numeric=(), calendar=(), categorical=()):
+    return feat.FeatureEncoder.fit(frame, numeric=numeric, calendar=calendar, categorical=categorical)
+
+
+def test_encoder_learns_levels_from_training_rows_only_and_counts_unseen_ones():
     train = pd.DataFrame({"referrer_bucket": ["search", None], "pages_viewed": [1.0, 2.0]})
     later = pd.DataFrame({"referrer_bucket": ["social", "search"], "pages_viewed": [3.0, np.nan]})
-    encoder = prop.FeatureEncoder.fit(train, categorical=("referrer_bucket",), numeric=("pages_viewed",))
+    encoder = _fit(train, categorical=("referrer_bucket",), numeric=("pages_viewed",))
     assert encoder.feature_names == ["pages_viewed", "referrer_bucket=search", "referrer_bucket=unknown"]
     encoded = encoder.transform(later)
     # a level first seen after training gets no column of its own and all-zero indicators
     assert encoded[0].tolist() == [3.0, 0.0, 0.0]
     assert np.isnan(encoded[1, 0]) and encoded[1, 1:].tolist() == [1.0, 0.0]
+    # and is counted: 7 social rows unseen, the 5 search and 2 NULL (= unknown) rows are known
+    counts = pd.Series([7, 5, 2], index=pd.Index(["social", "search", None], dtype=object))
+    assert encoder.unseen_level_rows("referrer_bucket", counts) == 7
+
+
+def test_calendar_features_are_numbers_that_survive_months_unseen_in_training():
+    # a panel shorter than a year: training holds March to August only
+    train = pd.DataFrame({"event_month": [3, 4, 5, 6, 7, 8], "hour_of_day": [0, 6, 12, 18, 23, 1]})
+    encoder = _fit(train, calendar=("event_month", "hour_of_day"))
+    assert encoder.feature_names == ["event_month", "event_month_sin", "event_month_cos",
+                                     "hour_of_day", "hour_of_day_sin", "hour_of_day_cos"]
+    encoded = encoder.transform(pd.DataFrame({"event_month": [12, 1], "hour_of_day": [6, 0]}))
+    # December gets its own values, not the all-zero row of an unseen one-hot level ...
+    np.testing.assert_allclose(encoded[0, :3], [12, 0, 1], atol=1e-6)
+    # ... and sits next to January on the cycle
+    assert np.hypot(*(encoded[0, 1:3] - encoded[1, 1:3])) == pytest.approx(2 * np.sin(np.pi / 12), abs=1e-6)
+    np.testing.assert_allclose(encoded[0, 3:], [6, 1, 0], atol=1e-6)
+    assert encoder.unseen_level_rows("event_month", pd.Series([10, 4, 3], index=[12, 1, 5])) == 14
+    assert encoder.source_feature("event_month_cos") == "event_month"
+
+
+def test_empty_and_constant_training_features_are_dropped_with_one_log_line(caplog):
+    # single-visit machines: no history, so history features are empty or constant
+    train = pd.DataFrame({
+        "pages_viewed": [1, 5, 9], "days_since_last_purchase": [np.nan] * 3, "prior_session_days": [0, 0, 0],
+        "days_since_last_session": [np.nan, 3.0, np.nan], "children": [1, 1, 1], "referrer_bucket": ["a", "b", None],
+    })
+    with caplog.at_level("WARNING", logger="shopper_propensity.features"):
+        encoder = _fit(train, numeric=("pages_viewed", "days_since_last_purchase", "prior_session_days",
+                                       "days_since_last_session"), categorical=("children", "referrer_bucket"))
+    assert encoder.numeric == ("pages_viewed", "days_since_last_session")  # one value + NaN still informs
+    assert encoder.categorical == ("referrer_bucket",)
+    assert set(encoder.dropped) == {"days_since_last_purchase", "prior_session_days", "children"}
+    assert encoder.dropped["days_since_last_purchase"] == "empty: no value in 3 rows"
+    assert encoder.dropped["prior_session_days"] == "constant: 0 in every row"
+    [record] = caplog.records
+    assert all(name in record.getMessage() for name in encoder.dropped)
+    restored = feat.FeatureEncoder.from_dict(json.loads(json.dumps(encoder.to_dict())))
+    assert restored == encoder
 
 
 def test_encoder_writes_each_block_at_its_offset():
@@ -76,8 +122,7 @@ def test_encoder_writes_each_block_at_its_offset():
                           "pages_viewed": pd.array([1, 2], dtype="Int64"), "duration_minutes": [1.5, 0.0]})
     later = pd.DataFrame({"children": [1, 0, 1], "referrer_bucket": ["search", "social", "direct"],
                           "pages_viewed": pd.array([7, None, 3], dtype="Int64"), "duration_minutes": [2.0, 3.0, np.nan]})
-    encoder = prop.FeatureEncoder.fit(train, categorical=("children", "referrer_bucket"),
-                                      numeric=("pages_viewed", "duration_minutes"))
+    encoder = _fit(train, categorical=("children", "referrer_bucket"), numeric=("pages_viewed", "duration_minutes"))
     assert encoder.feature_names == ["pages_viewed", "duration_minutes", "children=0", "children=1",
                                      "referrer_bucket=direct", "referrer_bucket=search"]
     expected = np.array([[7, 2, 0, 1, 0, 1], [np.nan, 3, 1, 0, 0, 0], [3, np.nan, 0, 1, 1, 0]], dtype=np.float32)
@@ -94,8 +139,8 @@ def test_model_features_shares_the_matrix_only_when_every_column_is_used():
 
 def test_protected_attributes_cannot_be_features():
     frame = pd.DataFrame({"zip_code": [1, 2]})
-    with pytest.raises(prop.PropensityInputError, match="zip_code"):
-        prop.FeatureEncoder.fit(frame, categorical=("zip_code",), numeric=())
+    with pytest.raises(feat.FeatureError, match="zip_code"):
+        _fit(frame, categorical=("zip_code",))
 
 
 def test_threshold_search_returns_the_f1_maximum():
@@ -192,13 +237,13 @@ def test_training_is_deterministic_and_scores_separate_classes(features_relation
     second, _, _ = _train(features_relation)
     assert [row["threshold"] for row in first] == [row["threshold"] for row in second]
     registry = pd.DataFrame(first)
-    scored = prop.score_splits(features_relation, registry, "amazon.com", WINDOWS, batch_rows=700).read_all()
-    again = prop.score_splits(features_relation, pd.DataFrame(second), "amazon.com", WINDOWS, batch_rows=700).read_all()
+    scored = prop.score_splits(features_relation, registry, batch_rows=700).read_all()
+    again = prop.score_splits(features_relation, pd.DataFrame(second), batch_rows=700).read_all()
     assert scored.equals(again)
     scores = scored.to_pandas()
     assert set(scores["split"]) == {"validation", "test"}
     assert scores["score"].between(0, 1).all()
-    test_rows = scores[(scores["split"] == "test") & (scores["model_name"] == "xgboost")]
+    test_rows = scores[(scores["split"] == "test") & (scores["model_name"] == prop.REFERENCE_MODEL)]
     assert prop.classification_metrics(test_rows["actual"].to_numpy(int), test_rows["score"].to_numpy(), 0.5)["roc_auc"] > 0.7
 
 
@@ -216,19 +261,74 @@ def test_unknown_target_is_rejected():
         prop.feature_columns("bought_twice")
 
 
+def _validation_rows():
+    frame = synthetic_features()
+    return frame[(pd.to_datetime(frame["event_date"]) >= pd.Timestamp(WINDOWS.validation_start))
+                 & (pd.to_datetime(frame["event_date"]) < pd.Timestamp(WINDOWS.train_end))
+                 & (frame["domain_name"] == "amazon.com")]
+
+
 def test_importance_ranks_the_features_the_label_depends_on(trained):
     # the synthetic label depends on pages_viewed and referrer_bucket only
     rows, _, _ = trained
     encoder, models = prop.registry_models(pd.DataFrame(rows))
-    model = next(fitted for name, fitted, _, _ in models if name == prop.PRIMARY_MODEL)
-    frame = synthetic_features()
-    validation = frame[(pd.to_datetime(frame["event_date"]) >= pd.Timestamp(WINDOWS.validation_start))
-                       & (frame["domain_name"] == "amazon.com")]
-    table = prop.feature_importance(model, encoder, validation, "converted", seed=3)
-    again = prop.feature_importance(model, encoder, validation, "converted", seed=3)
+    _, model, positions, _ = next(entry for entry in models if entry[0] == prop.REFERENCE_MODEL)
+    validation = _validation_rows()
+    table = importance.feature_importance(model, positions, encoder, validation, "converted", seed=3)
+    again = importance.feature_importance(model, positions, encoder, validation, "converted", seed=3)
     pd.testing.assert_frame_equal(table, again)
     by_permutation = table.sort_values("permutation_rank")["feature"].tolist()
     assert set(by_permutation[:2]) == {"pages_viewed", "referrer_bucket"}
     noise = table.set_index("feature").loc["hour_of_day", "permutation_importance"]
     assert abs(noise) < 0.02 < table.set_index("feature").loc["pages_viewed", "permutation_importance"]
     assert table["gain_share"].sum() == pytest.approx(1.0)
+
+
+def test_importance_of_a_three_feature_model_gives_ties_one_shared_rank(trained):
+    rows, _, _ = trained
+    encoder, models = prop.registry_models(pd.DataFrame(rows))
+    _, model, positions, _ = next(entry for entry in models if entry[0] == "xgboost_parsimony")
+    table = importance.feature_importance(model, positions, encoder, _validation_rows(), "converted", seed=3)
+    assert set(table["feature"]) == set(feat.PARSIMONY_FEATURES)
+    # tied values share the best rank of the tie, whatever the feature order
+    tied = pd.Series([0.0, 0.3, 0.0, -0.1])
+    assert importance._shared_rank(tied).tolist() == [2, 1, 2, 4]
+
+
+def test_logistic_regression_and_forest_have_no_gain_but_permutation_importance(trained):
+    rows, _, _ = trained
+    encoder, models = prop.registry_models(pd.DataFrame(rows))
+    _, model, positions, _ = next(entry for entry in models if entry[0] == "logistic_regression")
+    table = importance.feature_importance(model, positions, encoder, _validation_rows(), "converted", seed=3)
+    assert table["gain"].isna().all() and table["gain_rank"].isna().all()
+    assert table.iloc[0]["feature"] == "pages_viewed"  # ordered by permutation rank
+
+
+def test_registry_records_one_champion_with_reasons_and_the_reference_model(trained):
+    rows, _, metadata = trained
+    registry = pd.DataFrame(rows)
+    assert registry["is_champion"].sum() == 1
+    assert registry.loc[registry["is_reference_model"], "model_name"].tolist() == ["xgboost"]
+    assert registry["complexity_rank"].tolist() == [1, 2, 3, 4, 5]  # simplest first
+    assert registry["selection_reason"].str.contains("validation PR AUC").all()
+    champion = registry.loc[registry["is_champion"]].iloc[0]
+    assert champion["selection_reason"].startswith("champion:")
+    assert metadata["champion"] == champion["model_name"]
+
+
+def test_pinned_champion_overrides_the_selection(features_relation):
+    rows, _, _ = _train(features_relation, pinned_champion="random_forest")
+    registry = pd.DataFrame(rows).set_index("model_name")
+    assert registry["is_champion"].idxmax() == "random_forest"
+    assert "pinned by var propensity_champion" in registry.loc["random_forest", "selection_reason"]
+    with pytest.raises(ValueError, match="propensity_champion='gbm'"):
+        _train(features_relation, pinned_champion="gbm")
+
+
+def test_scoring_refuses_windows_other_than_the_registry_s(trained):
+    registry = pd.DataFrame(trained[0])
+    assert prop.registry_windows(registry, WINDOWS, "amazon.com") == WINDOWS
+    with pytest.raises(prop.PropensityInputError, match=r"train_end 2023-01-01, but the vars now give .*2023-03-01"):
+        prop.registry_windows(registry, prop.SplitWindows.from_vars("2023-03-01", 3), "amazon.com")
+    with pytest.raises(prop.PropensityInputError, match="rebuild the registry|Rebuild the registry"):
+        prop.registry_windows(registry, WINDOWS, "ebay.com")

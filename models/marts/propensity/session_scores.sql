@@ -1,5 +1,6 @@
--- One row per scored pseudo-session of the test period on every domain: the primary model's
--- score, its decile within the domain (1 = highest scores), the tuned-threshold flag, the label.
+-- One row per scored pseudo-session of the test period on every domain: the champion's score
+-- (the candidate chosen on the validation window, see propensity_model_registry), its decile
+-- within the domain (1 = highest scores), the tuned-threshold flag, the label.
 with
 
 predictions as (
@@ -14,13 +15,13 @@ registry as (
 
 ),
 
-primary_model_test_scores as (
+champion_test_scores as (
 
     select predictions.*
     from predictions
     inner join registry
         on predictions.model_name = registry.model_name
-    where registry.is_primary_model
+    where registry.is_champion
         and predictions.split = 'test'
 
 ),
@@ -44,7 +45,7 @@ final as (
         is_predicted_positive,
         actual as is_actual_positive
 
-    from primary_model_test_scores
+    from champion_test_scores
 
 )
 

@@ -1,0 +1,62 @@
+"""Champion selection on the validation window: best PR AUC, simpler model on a tie the
+bootstrap cannot resolve, a pinned model when asked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import average_precision_score
+
+from shopper_propensity import champion
+
+
+def _validation(rows: int = 4000, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    signal = rng.normal(size=rows)
+    labels = (rng.random(rows) < 1 / (1 + np.exp(-(signal * 1.5 - 2)))).astype(int)
+    return rng, signal, labels
+
+
+def test_weighted_average_precision_equals_scikit_learn_with_unit_weights():
+    rng, signal, labels = _validation()
+    scores = np.round(signal + rng.normal(size=len(signal)), 1)  # many ties
+    order, last_of_tie = champion._ranking(scores)
+    ours = champion.weighted_average_precision(labels.astype(float), order, last_of_tie, np.ones(len(scores)))
+    assert ours == pytest.approx(average_precision_score(labels, scores), abs=1e-12)
+
+
+def test_clearly_better_model_wins_even_when_more_complex():
+    rng, signal, labels = _validation()
+    scores = {"logistic_regression": rng.normal(size=len(signal)),  # noise
+              "xgboost": signal + rng.normal(scale=0.3, size=len(signal))}
+    selection = champion.select_champion(labels, scores, seed=1)
+    assert selection.champion == selection.best == "xgboost"
+    assert selection.gap_low["logistic_regression"] > 0
+    assert selection.reason["xgboost"].startswith("champion: highest validation PR AUC")
+    assert "below the best (xgboost" in selection.reason["logistic_regression"]
+
+
+def test_simpler_model_wins_when_validation_cannot_tell_them_apart():
+    rng, signal, labels = _validation(rows=1500)
+    base = signal + rng.normal(scale=1.0, size=len(signal))
+    scores = {"xgboost_untuned": base + rng.normal(scale=0.05, size=len(signal)),
+              "random_forest": base + rng.normal(scale=0.05, size=len(signal)),
+              "logistic_regression": base + rng.normal(scale=0.05, size=len(signal))}
+    selection = champion.select_champion(labels, scores, seed=1)
+    assert selection.gap_low[selection.champion] <= 0 <= selection.gap_high[selection.champion]
+    assert selection.champion == "logistic_regression"
+    if selection.best != "logistic_regression":
+        assert "not distinguishable from the best" in selection.reason["logistic_regression"]
+        assert "simpler" in selection.reason[selection.best]
+
+
+def test_selection_is_deterministic_and_a_pin_overrides_it():
+    rng, signal, labels = _validation()
+    scores = {"xgboost": signal, "xgboost_parsimony": rng.normal(size=len(signal))}
+    first = champion.select_champion(labels, scores, seed=3)
+    assert first == champion.select_champion(labels, scores, seed=3)
+    pinned = champion.select_champion(labels, scores, seed=3, pinned="xgboost_parsimony")
+    assert pinned.champion == "xgboost_parsimony" and pinned.best == "xgboost"
+    assert "pinned by var propensity_champion" in pinned.reason["xgboost_parsimony"]
+    with pytest.raises(ValueError, match="not a candidate"):
+        champion.select_champion(labels, scores, seed=3, pinned="random_forest")
