@@ -1,0 +1,165 @@
+"""Model-health checks: the propensity models say when they are weak (model_health mart).
+
+Each check compares one observed number with a limit (vars health_*) and yields one row per
+subject (a model, a window, a feature) with a sentence that names the check and its numbers.
+A fired check is a warning, not a failure: the dbt tests on model_health warn by default and
+error with var model_health_severity = error.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+
+import pandas as pd
+
+from shopper_propensity.features import FeatureEncoder
+
+CHECKS = (
+    "validation_auc_near_chance", "threshold_flags_too_many", "base_rate_shift",
+    "empty_or_constant_features", "too_few_positives", "unseen_levels",
+)
+WINDOWS = ("train", "validation", "test")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class HealthLimits:
+    min_validation_roc_auc: float = 0.55
+    max_flagged_share: float = 0.5
+    max_base_rate_ratio: float = 2.0
+    min_positives_per_window: int = 100
+    max_unseen_level_share: float = 0.01
+
+
+def _row(check: str, subject: str, observed, limit, fired: bool, message: str) -> dict:
+    return {"check_name": check, "subject": subject,
+            "observed_value": None if observed is None else float(observed),
+            "limit_value": float(limit), "is_fired": bool(fired), "message": f"{check}: {message}"}
+
+
+def auc_checks(registry: pd.DataFrame, limits: HealthLimits) -> list[dict]:
+    """A candidate whose validation ROC AUC is near 0.5 ranks validation sessions at chance."""
+    rows = []
+    for model in registry.itertuples():
+        auc = None if pd.isna(model.validation_roc_auc) else float(model.validation_roc_auc)
+        fired = auc is None or auc < limits.min_validation_roc_auc
+        shown = "undefined" if auc is None else f"{auc:.3f}"
+        limit = limits.min_validation_roc_auc
+        message = (f"{model.model_name} validation ROC AUC {shown} is below {limit:.2f}: near chance, validation "
+                   "cannot tell its good scores from bad" if fired
+                   else f"{model.model_name} validation ROC AUC {shown} (limit {limit:.2f})")
+        rows.append(_row("validation_auc_near_chance", model.model_name, auc, limit, fired, message))
+    return rows
+
+
+def flagged_share_checks(registry: pd.DataFrame, test_flagged: dict[str, float], limits: HealthLimits) -> list[dict]:
+    """A tuned threshold that flags most sessions is no decision at all ("flag everyone")."""
+    rows = []
+    for model in registry.itertuples():
+        for window, share in (("validation", model.validation_flagged_share), ("test", test_flagged.get(model.model_name))):
+            if share is None or pd.isna(share):
+                continue
+            fired = share > limits.max_flagged_share
+            rows.append(_row("threshold_flags_too_many", f"{model.model_name} ({window})", share,
+                             limits.max_flagged_share, fired,
+                             f"{model.model_name} tuned threshold {model.threshold:.4f} flags {share:.1%} of "
+                             f"{window} sessions ({'more than' if fired else 'within'} the limit "
+                             f"{limits.max_flagged_share:.0%})"))
+    return rows
+
+
+def base_rate_checks(windows: pd.DataFrame, limits: HealthLimits) -> list[dict]:
+    """Base rates of the primary domain's windows that differ by more than a factor: the
+    threshold and the champion were chosen on a window unlike the one they serve."""
+    rates = {row.window_name: row.positives / row.rows for row in windows.itertuples() if row.rows}
+    rows = []
+    for later, earlier in (("validation", "train"), ("test", "train"), ("test", "validation")):
+        if later not in rates or earlier not in rates:
+            continue
+        low, high = sorted((rates[later], rates[earlier]))
+        ratio = high / low if low > 0 else float("inf")
+        fired = ratio > limits.max_base_rate_ratio
+        rows.append(_row("base_rate_shift", f"{later} vs {earlier}", ratio, limits.max_base_rate_ratio, fired,
+                         f"{later} base rate {rates[later]:.4f} vs {earlier} {rates[earlier]:.4f}, ratio "
+                         f"{ratio:.2f} ({'beyond' if fired else 'within'} the factor {limits.max_base_rate_ratio:.1f})"))
+    return rows
+
+
+def dropped_feature_checks(encoder: FeatureEncoder, fit_rows: int) -> list[dict]:
+    """Features empty or constant in the training window (dropped by the encoder)."""
+    dropped = encoder.dropped
+    named = "; ".join(f"{feature} ({reason})" for feature, reason in dropped.items())
+    message = (f"{len(dropped)} feature(s) empty or constant in the training window ({fit_rows:,} rows), dropped: "
+               f"{named}" if dropped else f"no feature empty or constant in the training window ({fit_rows:,} rows)")
+    return [_row("empty_or_constant_features", "training window", len(dropped), 0, bool(dropped), message)]
+
+
+def positives_checks(windows: pd.DataFrame, limits: HealthLimits) -> list[dict]:
+    """Too few positives in a window make its thresholds, metrics and selection noise."""
+    rows = []
+    for row in windows.itertuples():
+        fired = row.positives < limits.min_positives_per_window
+        rows.append(_row("too_few_positives", f"{row.window_name} window", row.positives,
+                         limits.min_positives_per_window, fired,
+                         f"{row.window_name} window: {row.positives:,} positives in {row.rows:,} sessions "
+                         f"({'below' if fired else 'at or above'} the minimum {limits.min_positives_per_window:,})"))
+    return rows
+
+
+def unseen_level_checks(unseen: pd.DataFrame, limits: HealthLimits) -> list[dict]:
+    """Rows whose categorical level or calendar value never occurred in the training window."""
+    rows = []
+    for row in unseen.itertuples():
+        share = row.unseen_rows / row.rows if row.rows else 0.0
+        fired = share > limits.max_unseen_level_share
+        rows.append(_row("unseen_levels", f"{row.feature} ({row.window_name})", share, limits.max_unseen_level_share,
+                         fired, f"{row.feature}: {row.unseen_rows:,} of {row.rows:,} {row.window_name} rows ({share:.1%}) "
+                                f"have a value never seen in training ({'beyond' if fired else 'within'} the limit "
+                                f"{limits.max_unseen_level_share:.1%})"))
+    return rows
+
+
+def health_checks(registry: pd.DataFrame, windows: pd.DataFrame, unseen: pd.DataFrame,
+                  test_flagged: dict[str, float], limits: HealthLimits) -> pd.DataFrame:
+    """Every check, one row per check and subject, in CHECKS order."""
+    encoder = FeatureEncoder.from_dict(json.loads(registry["encoder_json"].iloc[0]))
+    fit_rows = int(registry["fit_rows"].max())
+    rows = [*auc_checks(registry, limits), *flagged_share_checks(registry, test_flagged, limits),
+            *base_rate_checks(windows, limits), *dropped_feature_checks(encoder, fit_rows),
+            *positives_checks(windows, limits), *unseen_level_checks(unseen, limits)]
+    table = pd.DataFrame(rows)
+    for row in table[table["is_fired"]].itertuples():
+        log.warning("model_health %s", row.message)
+    return table
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs read from the warehouse (DuckDB relations)
+# ---------------------------------------------------------------------------------------------
+
+
+def window_counts(features_relation, target: str, predicates: dict[str, str]) -> pd.DataFrame:
+    """Sessions and positives of the target per window (window name -> SQL predicate)."""
+    rows = []
+    for window, predicate in predicates.items():
+        counts = features_relation.filter(predicate).aggregate(
+            f"count(*) as sessions, count(case when {target} then 1 end) as positives").fetchall()[0]
+        rows.append({"window_name": window, "rows": int(counts[0]), "positives": int(counts[1])})
+    return pd.DataFrame(rows)
+
+
+def unseen_level_counts(features_relation, encoder: FeatureEncoder, predicates: dict[str, str]) -> pd.DataFrame:
+    """Per categorical and calendar feature and window: rows, and rows with a value the
+    training window never had (from grouped counts, not row by row)."""
+    rows = []
+    for window, predicate in predicates.items():
+        selected = features_relation.filter(predicate)
+        for feature in (*encoder.calendar, *encoder.categorical):
+            counts = selected.aggregate(f"{feature} as value, count(*) as n", feature).df()
+            value_counts = pd.Series(counts["n"].to_numpy(), index=pd.Index(counts["value"]))
+            rows.append({"window_name": window, "feature": feature, "rows": int(counts["n"].sum()),
+                         "unseen_rows": encoder.unseen_level_rows(feature, value_counts)})
+    return pd.DataFrame(rows, columns=["window_name", "feature", "rows", "unseen_rows"])
