@@ -13,6 +13,8 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
 
+from shopper_propensity import persona_names
+
 # Behavioural features (document 000 §6.1), as user_rfm names them.
 FREQUENCY = "frequency_days"
 PURCHASE_GAP = "avg_days_between_purchases"
@@ -30,22 +32,6 @@ BASKET_PRIOR_PURCHASES = 2.0
 DEMOGRAPHIC_FEATURES = (
     "hoh_most_education", "household_income", "census_region", "household_size", "hoh_oldest_age", "children",
 )
-
-DORMANT = "Dormant"
-OCCASIONAL = "Occasional Buyers"
-FREQUENT = "Frequent Browsers"
-ENGAGED = "Engaged Spenders"
-REFERENCE_PERSONAS = (DORMANT, OCCASIONAL, FREQUENT, ENGAGED)
-
-# Words for a centroid's strongest deviations, when k is not 4.
-_FEATURE_WORDS = {
-    FREQUENCY: ("Rare Visitors", "Frequent Visitors"),
-    PURCHASE_GAP: ("Quick Repeat Buyers", "Lapsed Buyers"),
-    MONETARY: ("Small Baskets", "Big Spenders"),
-    PAGES: ("Skimmers", "Deep Browsers"),
-    DURATION: ("Brief Visits", "Long Visits"),
-}
-
 
 @dataclass(frozen=True)
 class BehaviorMatrix:
@@ -197,46 +183,11 @@ def canonical_order(centroids: np.ndarray, columns: list[str]) -> np.ndarray:
     return mapping
 
 
-def name_personas(centroids: pd.DataFrame) -> list[str]:
-    """Persona names from standardized centroids (rows = segments, columns = features).
-
-    k = 4 follows document 000: Dormant has the longest purchase gap and lowest frequency;
-    Engaged Spenders the highest pages, duration and basket; Frequent Browsers the highest
-    frequency of the rest; Occasional Buyers the remaining one. Other k: each segment is
-    named by its two strongest deviations from the average user, made distinct if needed.
-    """
-    if len(centroids) == 4:
-        return _name_four(centroids)
-    return _name_by_deviation(centroids)
-
-
-def _name_four(centroids: pd.DataFrame) -> list[str]:
-    remaining = list(centroids.index)
-    names: dict[int, str] = {}
-
-    def take(score: pd.Series, name: str) -> None:
-        chosen = score.loc[remaining].idxmax()
-        names[chosen] = name
-        remaining.remove(chosen)
-
-    take(centroids[PURCHASE_GAP] - centroids[FREQUENCY], DORMANT)
-    take(centroids[PAGES] + centroids[DURATION] + centroids[MONETARY], ENGAGED)
-    take(centroids[FREQUENCY], FREQUENT)
-    names[remaining[0]] = OCCASIONAL
-    return [names[index] for index in centroids.index]
-
-
-def _name_by_deviation(centroids: pd.DataFrame) -> list[str]:
-    behavior = centroids.loc[:, list(_FEATURE_WORDS)]
-    names: list[str] = []
-    for _, row in behavior.iterrows():
-        strongest = row.abs().sort_values(ascending=False).index[:2]
-        words = [_FEATURE_WORDS[feature][int(row[feature] > 0)] for feature in strongest]
-        name = " / ".join(words)
-        while name in names:  # two segments deviating the same way: number the later one
-            name = f"{name} ({sum(existing.startswith(name) for existing in names) + 1})"
-        names.append(name)
-    return names
+def name_personas(centroids: pd.DataFrame, users: pd.DataFrame, segment_ids: np.ndarray) -> list[str]:
+    """Persona names of the segments (rows of centroids, by canonical id) from the evidence of
+    the users' raw features (shopper_propensity.persona_names)."""
+    medians, domain = persona_names.evidence_medians(users, segment_ids)
+    return persona_names.name_segments(centroids, medians.reindex(centroids.index), domain)
 
 
 def domain_list(domains: str | list[str]) -> list[str]:
@@ -252,7 +203,8 @@ def users_of_domain(user_rfm, domain: str) -> pd.DataFrame:
     Ordered by machine_id: k-means depends on row order, and the same data must give the
     same segments every run.
     """
-    columns = ["machine_id", "tenure_days", PURCHASE_COUNT, *BEHAVIOR_FEATURES, *DEMOGRAPHIC_FEATURES]
+    columns = list(dict.fromkeys(["machine_id", "tenure_days", PURCHASE_COUNT, *BEHAVIOR_FEATURES,
+                                  *persona_names.EVIDENCE_COLUMNS, *DEMOGRAPHIC_FEATURES]))
     escaped = domain.replace("'", "''")
     return (
         user_rfm.filter(f"domain_name = '{escaped}'")
@@ -279,7 +231,8 @@ def assign_segments(
     segment_ids = mapping[model.labels_]
     centers = np.empty_like(model.cluster_centers_)
     centers[mapping] = model.cluster_centers_
-    personas = np.asarray(name_personas(pd.DataFrame(centers, columns=matrix.columns)), dtype=object)
+    names = name_personas(pd.DataFrame(centers, columns=matrix.columns), users, segment_ids)
+    personas = np.asarray(names, dtype=object)
 
     assignments = pd.DataFrame({
         "machine_id": users["machine_id"].to_numpy(),

@@ -7,15 +7,19 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
+from shopper_propensity import persona_names as names
 from shopper_propensity import segmentation as seg
 
 # Behaviour of four planted user types, in raw units (frequency, gap, basket, pages, minutes).
 PLANTED = {
-    seg.DORMANT: (8, 300, 50, 8, 8),
-    seg.OCCASIONAL: (30, 40, 50, 8, 8),
-    seg.FREQUENT: (220, 12, 50, 9, 9),
-    seg.ENGAGED: (80, 25, 120, 23, 22),
+    names.DORMANT: (8, 300, 50, 8, 8),
+    names.OCCASIONAL: (30, 40, 50, 8, 8),
+    names.FREQUENT: (220, 12, 50, 9, 9),
+    names.ENGAGED: (80, 25, 120, 23, 22),
 }
+# Purchase days and days since the last purchase of each type, for the naming evidence.
+PLANTED_PURCHASES = {names.DORMANT: (2, 500), names.OCCASIONAL: (6, 60), names.FREQUENT: (30, 10),
+                     names.ENGAGED: (8, 30)}
 
 
 def planted_users(per_type: int = 400, seed: int = 0) -> pd.DataFrame:
@@ -25,6 +29,7 @@ def planted_users(per_type: int = 400, seed: int = 0) -> pd.DataFrame:
     for persona, profile in PLANTED.items():
         values = np.exp(np.log(profile) + rng.normal(0, 0.12, (per_type, len(profile))))
         frame = pd.DataFrame(values, columns=list(seg.BEHAVIOR_FEATURES))
+        frame["purchase_days"], frame["days_since_last_purchase"] = PLANTED_PURCHASES[persona]
         frame["true_persona"] = persona
         frames.append(frame)
     users = pd.concat(frames, ignore_index=True)
@@ -60,31 +65,69 @@ def test_segment_ids_are_canonical_whatever_the_row_order():
     pd.testing.assert_series_equal(ids.sort_index(), shuffled_ids.sort_index())
 
 
+def _frame(rows: dict[str, list[float]], columns) -> pd.DataFrame:
+    return pd.DataFrame(rows, index=list(columns)).T.reset_index(drop=True)
+
+
 def _centroids(rows: dict[str, list[float]]) -> pd.DataFrame:
-    return pd.DataFrame(rows, index=list(seg.BEHAVIOR_FEATURES)).T.reset_index(drop=True)
-
-
-def test_four_personas_named_by_rules_not_position():
     # columns: frequency, purchase gap, basket, pages, duration (standardized)
+    return _frame(rows, seg.BEHAVIOR_FEATURES)
+
+
+def _medians(rows: dict[str, list[float]]) -> pd.DataFrame:
+    # raw medians: visit days, purchase days, gap days, basket USD, pages, minutes, days since purchase
+    return _frame(rows, names.EVIDENCE_COLUMNS)
+
+
+DOMAIN = pd.Series([30, 4, 35, 55, 7.5, 6.5, 390], index=list(names.EVIDENCE_COLUMNS))
+
+
+def test_four_reference_personas_where_the_evidence_backs_them():
     centroids = _centroids({
         "a": [1.5, -0.8, 0.0, -0.2, -0.2],   # most frequent
         "b": [0.3, -0.5, 1.0, 1.9, 1.8],     # deep, long, big baskets
         "c": [-1.2, 1.5, 0.1, -0.4, -0.4],   # long gaps, rare
         "d": [-0.5, 0.2, -0.1, -0.3, -0.3],  # the rest
     })
-    assert seg.name_personas(centroids) == [seg.FREQUENT, seg.ENGAGED, seg.DORMANT, seg.OCCASIONAL]
-
-
-def test_other_k_gets_distinct_names_from_strongest_deviations():
-    centroids = _centroids({
-        "a": [2.0, 0.0, 0.0, 0.0, 1.0],
-        "b": [-2.0, 1.0, 0.0, 0.0, 0.0],
-        "c": [2.0, 0.0, 0.0, 0.0, 1.0],
+    medians = _medians({
+        "a": [240, 15, 22, 43, 9, 8.4, 340], "b": [93, 10, 20, 122, 22, 21, 280],
+        "c": [11, 1, np.nan, 48, 7.6, 6.8, 450], "d": [25, 5, 44, 52, 4, 2.5, 410],
     })
-    names = seg.name_personas(centroids)
-    assert names[0] == "Frequent Visitors / Long Visits"
-    assert names[1] == "Rare Visitors / Lapsed Buyers"
-    assert len(set(names)) == 3
+    assert names.name_segments(centroids, medians, DOMAIN) == [names.FREQUENT, names.ENGAGED, names.DORMANT,
+                                                              names.OCCASIONAL]
+
+
+def test_no_reference_name_or_repeat_claim_without_the_evidence():
+    # single-visit machines: one visit day each, at most one purchase day; imputed gaps make
+    # late one-visit users look "quick" and k = 4 would hand out the reference names anyway
+    centroids = _centroids({
+        "a": [0.0, -1.9, 0.5, 0.2, 0.1], "b": [0.0, -1.2, -0.4, 1.5, 1.6],
+        "c": [0.0, 1.1, 0.0, -0.8, -0.9], "d": [0.0, 0.9, 0.1, -0.2, 0.3],
+    })
+    one_visit = {"a": [1, 1, np.nan, 60, 6, 5, 20], "b": [1, 0, np.nan, np.nan, 19, 18, np.nan],
+                 "c": [1, 0, np.nan, np.nan, 3, 2, np.nan], "d": [1, 1, np.nan, 50, 7, 6, 300]}
+    domain = pd.Series([1, 0, np.nan, 55, 7, 6, 150], index=list(names.EVIDENCE_COLUMNS))
+    named = names.name_segments(centroids, _medians(one_visit), domain)
+    assert len(set(named)) == 4
+    assert not any(word in name for name in named for word in ("Repeat", "Frequent", "Rare"))
+    assert not set(named) & {names.OCCASIONAL, names.FREQUENT, names.ENGAGED}
+    assert named[1] == "Deep Browsers / Long Visits"  # backed by its raw medians
+
+
+def test_other_k_gets_unique_names_never_reordered_twins():
+    centroids = _centroids({
+        "a": [0.0, 0.0, 0.0, 1.0, 2.0],    # long visits first, then deep
+        "b": [0.0, 0.0, 0.0, 2.0, 1.0],    # deep first, then long
+        "c": [-2.0, 1.0, 0.0, 0.0, 0.0],
+    })
+    medians = _medians({"a": [30, 3, 30, 50, 12, 14, 300], "b": [30, 3, 30, 50, 14, 12, 300],
+                        "c": [5, 2, 90, 50, 7, 6, 500]})
+    named = names.name_segments(centroids, medians, DOMAIN)
+    assert named[0] == "Deep Browsers / Long Visits"
+    # the same two deviations in another order are the same claim: the twin is told apart by
+    # what else its medians back (here its repeat buying), never by reordering the words
+    assert named[1] == "Repeat Buyers: Deep Browsers"
+    assert named[2] == "Rare Visitors / Lapsed Buyers"
 
 
 def test_imputation_keeps_every_user_and_uses_tenure_and_median_basket():

@@ -1,5 +1,10 @@
 -- Conversion, AOV and ROI of contacting the top var('target_fraction') of scored test sessions
 -- within each persona (document 002's campaign ROI by segment). Segmented domains only.
+-- Personas and their AOV come from before var('train_end') (user_segments_at_train_end), so
+-- nothing of the test period shapes the segments it is evaluated on; users first seen after
+-- train_end have no persona and form a group of their own, valued at the domain's AOV.
+{%- set new_user_persona = 'First seen after train_end' %}
+
 with
 
 session_scores as (
@@ -10,7 +15,7 @@ session_scores as (
 
 user_segments as (
 
-    select * from {{ ref('user_segments') }}
+    select * from {{ ref('user_segments_at_train_end') }}
 
 ),
 
@@ -20,16 +25,34 @@ orders as (
 
 ),
 
+orders_before_train_end as (
+
+    select *
+    from orders
+    where event_date < cast('{{ var("train_end") }}' as date)
+
+),
+
+segmented_domains as (
+
+    select distinct
+        domain_name
+    from user_segments
+
+),
+
 persona_sessions as (
 
     select
         session_scores.domain_name,
-        user_segments.persona,
+        coalesce(user_segments.persona, '{{ new_user_persona }}') as persona,
         session_scores.pseudo_session_id,
         session_scores.score,
         session_scores.is_actual_positive
     from session_scores
-    inner join user_segments
+    inner join segmented_domains
+        on session_scores.domain_name = segmented_domains.domain_name
+    left join user_segments
         on session_scores.machine_id = user_segments.machine_id
         and session_scores.domain_name = user_segments.domain_name
 
@@ -44,16 +67,28 @@ ranked as (
 persona_order_values as (
 
     select
-        orders.domain_name,
+        orders_before_train_end.domain_name,
         user_segments.persona,
-        avg(orders.basket_total_usd) as avg_order_value_usd
-    from orders
+        avg(orders_before_train_end.basket_total_usd) as avg_order_value_usd
+    from orders_before_train_end
     inner join user_segments
-        on orders.machine_id = user_segments.machine_id
-        and orders.domain_name = user_segments.domain_name
+        on orders_before_train_end.machine_id = user_segments.machine_id
+        and orders_before_train_end.domain_name = user_segments.domain_name
     group by
-        orders.domain_name,
+        orders_before_train_end.domain_name,
         user_segments.persona
+
+    union all
+
+    select
+        orders_before_train_end.domain_name,
+        '{{ new_user_persona }}' as persona,
+        avg(orders_before_train_end.basket_total_usd) as avg_order_value_usd
+    from orders_before_train_end
+    inner join segmented_domains
+        on orders_before_train_end.domain_name = segmented_domains.domain_name
+    group by
+        orders_before_train_end.domain_name
 
 ),
 

@@ -1,0 +1,14 @@
+-- One row per user and domain: user RFM as of var('train_end'), from pseudo-sessions before
+-- it only. Personas applied to test-period sessions are fitted on this snapshot, so the
+-- segmentation has not seen the period it is evaluated on.
+with
+
+pseudo_sessions as (
+
+    select * from {{ ref('int_pseudo_sessions_joined') }}
+
+),
+
+{{ user_rfm_ctes('pseudo_sessions', var('train_end')) }}
+
+select * from final
