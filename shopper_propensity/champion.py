@@ -10,7 +10,10 @@ rate), so they would rank the weighting rather than the ranking.
 Where validation cannot tell the best candidate from a simpler one - the paired bootstrap
 interval of their PR AUC difference reaches 0 - the simplest such candidate wins: it is
 cheaper to serve and explain, and a difference validation cannot see is no reason to pay for
-complexity. A var may pin a candidate instead.
+complexity. Where validation has no signal at all - even the best candidate's PR AUC is not
+above the window's base rate (what a random ranking scores) beyond its bootstrap interval -
+its differences are noise, and the simplest candidate wins outright. A var may pin a
+candidate instead.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ class Selection:
 
     champion: str
     best: str
+    has_signal: bool
     metric: dict[str, float]
     gap: dict[str, float]
     gap_low: dict[str, float]
@@ -84,17 +88,21 @@ def select_champion(labels: np.ndarray, scores: dict[str, np.ndarray], seed: int
 
     rng = np.random.default_rng(seed)
     gaps = {name: np.empty(replicates) for name in names}
+    best_over_chance = np.empty(replicates)
     for replicate in range(replicates):
         weights = rng.poisson(1.0, len(labels)).astype(np.float64)
         best_value = weighted_average_precision(labels, *rankings[best], weights)
+        best_over_chance[replicate] = best_value - np.sum(weights * labels) / np.sum(weights)
         for name in names:
             gaps[name][replicate] = best_value - weighted_average_precision(labels, *rankings[name], weights)
     tail = 100 * (1 - confidence) / 2
+    has_signal = bool(np.nanpercentile(best_over_chance, tail) > 0)
+    base_rate = float(labels.mean())
     gap_low = {name: float(np.nanpercentile(gaps[name], tail)) for name in names}
     gap_high = {name: float(np.nanpercentile(gaps[name], 100 - tail)) for name in names}
     gap = {name: metric[best] - metric[name] for name in names}
 
-    indistinguishable = [name for name in names if name == best or gap_low[name] <= 0]
+    indistinguishable = [name for name in names if name == best or gap_low[name] <= 0 or not has_signal]
     champion = pinned or indistinguishable[0]  # names are simplest first
     level = f"{confidence:.0%}"
 
@@ -106,6 +114,10 @@ def select_champion(labels: np.ndarray, scores: dict[str, np.ndarray], seed: int
         value = f"validation PR AUC {metric[name]:.4f}"
         if name == champion and pinned:
             reason[name] = f"champion: pinned by var propensity_champion ({value}; best {best} {metric[best]:.4f})"
+        elif name == champion and not has_signal:
+            reason[name] = (f"champion: {value}; validation has no signal (best {best} {metric[best]:.4f} is not above "
+                            f"the base rate {base_rate:.4f} beyond its {level} bootstrap interval), so the simplest "
+                            "candidate serves")
         elif name == champion and name == best:
             others = [other for other in names if other != best]
             closest = min(others, key=lambda other: gap[other]) if others else None
@@ -116,6 +128,8 @@ def select_champion(labels: np.ndarray, scores: dict[str, np.ndarray], seed: int
                             f"{interval(name)}), and simpler")
         elif pinned:
             reason[name] = f"not champion: {value}; var propensity_champion pins {pinned}"
+        elif not has_signal:
+            reason[name] = f"not champion: {value}; validation has no signal, so the simplest candidate ({champion}) serves"
         elif name == best:
             reason[name] = f"not champion: highest {value}, but {champion} is not distinguishable from it and simpler"
         elif name in indistinguishable:
@@ -123,4 +137,4 @@ def select_champion(labels: np.ndarray, scores: dict[str, np.ndarray], seed: int
                             f"but {champion} is simpler")
         else:
             reason[name] = f"not champion: {value}, below the best ({best}; {interval(name)})"
-    return Selection(champion, best, metric, gap, gap_low, gap_high, reason)
+    return Selection(champion, best, has_signal, metric, gap, gap_low, gap_high, reason)

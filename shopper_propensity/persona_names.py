@@ -93,7 +93,8 @@ REFERENCE_EVIDENCE: dict[str, Evidence] = {
     # buys now and then: two or more purchase days, gaps not shorter than the typical buyer's
     OCCASIONAL: _all(_buys(REPEAT_MIN_PURCHASE_DAYS), lambda segment, domain: not _below(GAP)(segment, domain)),
     FREQUENT: _all(_buys(REPEAT_MIN_PURCHASE_DAYS), _above(FREQUENCY)),
-    ENGAGED: _all(_buys(BUYER_MIN_PURCHASE_DAYS), _above(PAGES), _above(DURATION), _above(BASKET)),
+    # "loyal, recent buyers" of the largest baskets with deep, long visits
+    ENGAGED: _all(_buys(REPEAT_MIN_PURCHASE_DAYS), _above(PAGES), _above(DURATION), _above(BASKET)),
 }
 
 

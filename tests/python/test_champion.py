@@ -60,3 +60,15 @@ def test_selection_is_deterministic_and_a_pin_overrides_it():
     assert "pinned by var propensity_champion" in pinned.reason["xgboost_parsimony"]
     with pytest.raises(ValueError, match="not a candidate"):
         champion.select_champion(labels, scores, seed=3, pinned="random_forest")
+
+
+def test_without_signal_on_validation_the_simplest_candidate_serves():
+    rng = np.random.default_rng(5)
+    labels = (rng.random(3000) < 0.1).astype(int)
+    scores = {name: rng.random(3000) for name in ("xgboost", "random_forest", "logistic_regression")}
+    selection = champion.select_champion(labels, scores, seed=2)
+    assert not selection.has_signal
+    assert selection.champion == "logistic_regression"
+    assert "validation has no signal" in selection.reason["logistic_regression"]
+    _, signal, informative = _validation()
+    assert champion.select_champion(informative, {"xgboost": signal}, seed=2).has_signal
