@@ -191,6 +191,42 @@ LINKED_SESSION_RATE = 0.40  # transaction rows carrying a real site_session_id (
 DUPLICATE_RATE = 0.0005
 
 # --------------------------------------------------------------------------------------------
+# Scenarios: conditions of real panels the default one does not show (issue 14)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A hostile condition reproduced on the synthetic panel; the default changes nothing.
+
+    single_visit: every machine is seen on one day per domain (no history, no campaigns);
+    first_day: nothing before this date (a panel shorter than a year);
+    season_amplitude: logit swing of conversion over the year, peak in December, trough in June;
+    no_signal_window: [from, until) where conversion ignores every feature (a validation window
+    with no signal). rows_per_user sizes the households so --sessions still holds.
+    """
+
+    name: str
+    rows_per_user: float = ROWS_PER_USER
+    single_visit: bool = False
+    first_day: str | None = None
+    season_amplitude: float = 0.0
+    no_signal_window: tuple[str, str] | None = None
+
+
+SCENARIOS = {scenario.name: scenario for scenario in (
+    Scenario("default"),
+    Scenario("single_visit", rows_per_user=2.4, single_visit=True),
+    Scenario("seasonal_drift", season_amplitude=1.6),
+    Scenario("no_validation_signal", no_signal_window=("2022-10-01", "2023-01-01")),
+    Scenario("short_panel", rows_per_user=30, first_day="2023-03-01"),
+)}
+
+
+def _day_index(iso_date: str) -> int:
+    return int((np.datetime64(iso_date) - START_DATE).astype(int))
+
+# --------------------------------------------------------------------------------------------
 # Campaigns (document 004)
 # --------------------------------------------------------------------------------------------
 
@@ -437,7 +473,7 @@ def _domain_intensity(rng: np.random.Generator, n_users: int) -> np.ndarray:
     return intensity
 
 
-def _draw_visit_days(rng: np.random.Generator, users: Users) -> Days:
+def _draw_visit_days(rng: np.random.Generator, users: Users, scenario: Scenario) -> Days:
     """Distinct visit days per (user, domain), inside the user's span, growth/season weighted.
 
     Days are drawn with replacement and de-duplicated; the result is sorted by
@@ -450,13 +486,17 @@ def _draw_visit_days(rng: np.random.Generator, users: Users) -> Days:
     rate = _field(USER_TYPES, "visit_rate")[users.user_type[pair_user]] * intensity[pair_user, pair_domain]
     draws = rate * years * rng.lognormal(0.0, VISIT_RATE_SPREAD, len(pair_user))
     n = np.clip(np.rint(draws), 1, end - start + 1).astype(np.int64)
+    if scenario.single_visit:
+        n = np.ones_like(n)
     pair = np.repeat(np.arange(len(pair_user)), n)
     lo, hi = DAY_WEIGHT_CDF[start][pair], DAY_WEIGHT_CDF[end + 1][pair]
     day = np.searchsorted(DAY_WEIGHT_CDF, lo + rng.random(len(pair)) * (hi - lo), side="right") - 1
     day = np.minimum(day, end[pair])
     key = np.sort(pair * DAY_KEY + day)
     pair, day = np.divmod(key[np.concatenate(([True], key[1:] != key[:-1]))], DAY_KEY)
-    return Days(user=pair_user[pair], domain=pair_domain[pair].astype(np.int8), day=day.astype(np.int32))
+    keep = day >= (_day_index(scenario.first_day) if scenario.first_day else 0)
+    return Days(user=pair_user[pair[keep]], domain=pair_domain[pair[keep]].astype(np.int8),
+                day=day[keep].astype(np.int32))
 
 
 @dataclass
@@ -537,11 +577,12 @@ def _simulate_visits(rng: np.random.Generator, days: Days, users: Users,
 # --------------------------------------------------------------------------------------------
 
 
-def _conversion_logit(days: Days, visits: Visits, users: Users) -> np.ndarray:
+def _conversion_logit(days: Days, visits: Visits, users: Users, scenario: Scenario) -> np.ndarray:
     """Logit of a pseudo-session converting, before the domain intercept and recency."""
     dom = days.domain
     weekend = WEEKDAY[days.day] >= 5
-    return (users.conversion_shift[days.user]
+    season = scenario.season_amplitude * np.cos(2 * np.pi * (MONTH[days.day] - 11) / 12)
+    return (season + users.conversion_shift[days.user]
             + _field(DOMAINS, "log_pages_coef")[dom] * np.log(visits.pages_day)
             + _field(DOMAINS, "pages_coef")[dom] * np.minimum(visits.pages_day, PAGES_CAP)
             + BOUNCE_EFFECT * (visits.pages_day == 1)
@@ -593,17 +634,30 @@ def _recency_effect(days: Days, purchased: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(since), NEVER_BOUGHT_EFFECT, RECENCY_COEF * np.log1p(np.nan_to_num(since)))
 
 
-def _draw_conversions(rng: np.random.Generator, days: Days, visits: Visits, users: Users) -> np.ndarray:
+def _signal_scrambler(rng: np.random.Generator, days: Days, scenario: Scenario) -> np.ndarray:
+    """Row order that shuffles conversion logits among the pseudo-sessions of the scenario's
+    no-signal window: the same rates there, but none follows the session's own features."""
+    order = np.arange(len(days))
+    if scenario.no_signal_window is not None:
+        start, until = (_day_index(day) for day in scenario.no_signal_window)
+        window = np.flatnonzero((days.day >= start) & (days.day < until))
+        order[window] = rng.permutation(window)
+    return order
+
+
+def _draw_conversions(rng: np.random.Generator, days: Days, visits: Visits, users: Users,
+                      scenario: Scenario) -> np.ndarray:
     """Converted flag per pseudo-session, in two passes so recency can feed back.
 
     Pass 1 draws provisional purchases without recency; their days-since-last-purchase enter
     pass 2.  Both passes share one uniform per row, so the final purchases mostly coincide with
     the provisional ones and the recency the model saw is close to the recency in the data.
     """
-    logit = _conversion_logit(days, visits, users)
     u = rng.random(len(days))
+    scrambled = _signal_scrambler(rng, days, scenario)
+    logit = _conversion_logit(days, visits, users, scenario)[scrambled]
     provisional = u < _sigmoid(logit + _domain_intercepts(logit, days))
-    logit = logit + _recency_effect(days, provisional)
+    logit = (logit + _recency_effect(days, provisional))[scrambled]
     return u < _sigmoid(logit + _domain_intercepts(logit, days))
 
 
@@ -870,29 +924,34 @@ def _with_duplicates(rng: np.random.Generator, table: pa.Table) -> pa.Table:
     return pa.concat_tables([table, table.take(copies)])
 
 
-def _user_count(n_sessions: int) -> int:
-    """Households for about `n_sessions` session rows (ROWS_PER_USER each, at least one)."""
-    return max(1, round(n_sessions / ROWS_PER_USER))
+def _user_count(n_sessions: int, rows_per_user: float = ROWS_PER_USER) -> int:
+    """Households for about `n_sessions` session rows (rows_per_user each, at least one)."""
+    return max(1, round(n_sessions / rows_per_user))
 
 
-def generate_panel(n_sessions: int = 500_000, seed: int = 7) -> dict[str, pa.Table]:
+def generate_panel(n_sessions: int = 500_000, seed: int = 7, scenario: str = "default") -> dict[str, pa.Table]:
     """All panel and truth tables, keyed by their path under the output folder (no extension).
 
-    Users scale with the requested sessions (ROWS_PER_USER); the session row count lands
-    within a few percent of `n_sessions`.  Each stage has its own seeded stream, so changing
-    one stage does not reshuffle the others.
+    Users scale with the requested sessions (the scenario's rows_per_user); the session row
+    count lands within a few percent of `n_sessions` for the default scenario.  Each stage has
+    its own seeded stream, so changing one stage does not reshuffle the others.
     """
-    return _generate(_user_count(n_sessions), np.random.SeedSequence(seed), MACHINE_ID_BASE)
+    chosen = SCENARIOS[scenario]
+    return _generate(_user_count(n_sessions, chosen.rows_per_user), np.random.SeedSequence(seed), MACHINE_ID_BASE,
+                     chosen)
 
 
-def _generate(n_users: int, root: np.random.SeedSequence, machine_id_base: int) -> dict[str, pa.Table]:
+def _generate(n_users: int, root: np.random.SeedSequence, machine_id_base: int,
+              scenario: Scenario = SCENARIOS["default"]) -> dict[str, pa.Table]:
     """The tables of `n_users` households drawn from the stage streams spawned by `root`."""
     rngs = dict(zip(RNG_STREAMS, (np.random.default_rng(s) for s in root.spawn(len(RNG_STREAMS)))))
     users = _draw_users(rngs["users"], n_users, machine_id_base)
-    days = _draw_visit_days(rngs["days"], users)
+    days = _draw_visit_days(rngs["days"], users, scenario)
     visits = _simulate_visits(rngs["visits"], days, users)
-    converted = _draw_conversions(rngs["conversion"], days, visits, users)
+    converted = _draw_conversions(rngs["conversion"], days, visits, users, scenario)
     exposures = _run_campaigns(rngs["campaigns"], users, days, converted)
+    if scenario.single_visit:  # a campaign purchase would be a second visit
+        exposures = Exposures(*(getattr(exposures, f)[:0] for f in Exposures.__dataclass_fields__))
 
     # Prompted purchases: an extra amazon.com visit (referred by the campaign channel) that buys.
     prompted = exposures.purchase_day != NULL_CODE
@@ -1268,6 +1327,8 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m shopper_propensity.panel", description=__doc__.split("\n\n")[0])
     parser.add_argument("--sessions", type=int, default=500_000, help="target number of session rows")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scenario", choices=list(SCENARIOS), default="default",
+                        help="a hostile condition of real panels (see Scenario); default changes nothing")
     parser.add_argument("--out", default="data/panel", help="output folder")
     parser.add_argument("--format", choices=FORMATS, default="csv")
     parser.add_argument("--report", action="store_true", help="print generated vs reference marginals")
@@ -1275,14 +1336,18 @@ def main(argv: list[str] | None = None) -> None:
                         help="generate and append this many independent household shards, one in memory "
                              "at a time (for panels larger than RAM; 1 = the single-pass panel)")
     args = parser.parse_args(argv)
+    if args.shards > 1 and args.scenario != "default":
+        parser.error("--scenario applies to single-pass panels only (--shards 1)")
     started = time.perf_counter()
     if args.shards == 1:
-        counts = write_panel(generate_panel(args.sessions, args.seed), args.out, args.format)
+        counts = write_panel(generate_panel(args.sessions, args.seed, args.scenario), args.out, args.format)
     else:
         counts = write_panel_shards(generate_shards(args.sessions, args.seed, args.shards), args.out, args.format)
     summary = ", ".join(f"{name}={rows:,}" for name, rows in counts.items())
     shards = f", {args.shards} shards" if args.shards > 1 else ""
-    print(f"{args.out} ({args.format}, seed {args.seed}{shards}): {summary} in {time.perf_counter() - started:.1f}s")
+    scenario = f", scenario {args.scenario}" if args.scenario != "default" else ""
+    print(f"{args.out} ({args.format}, seed {args.seed}{shards}{scenario}): {summary} "
+          f"in {time.perf_counter() - started:.1f}s")
     if args.report:
         print(format_report(calibration_marginals(args.out)))
 

@@ -14,11 +14,12 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
 
 
-def generate_panel(out_dir: Path, sessions: int, seed: int = 11, panel_format: str = "csv") -> Path:
-    """Write a small synthetic panel with the project's own generator CLI."""
+def generate_panel(out_dir: Path, sessions: int, seed: int = 11, panel_format: str = "csv",
+                   scenario: str = "default") -> Path:
+    """Write a small synthetic panel (of a scenario) with the project's own generator CLI."""
     subprocess.run(
-        [sys.executable, "-m", "shopper_propensity.panel", "--sessions", str(sessions),
-         "--seed", str(seed), "--format", panel_format, "--out", str(out_dir)],
+        [sys.executable, "-m", "shopper_propensity.panel", "--sessions", str(sessions), "--seed", str(seed),
+         "--format", panel_format, "--scenario", scenario, "--out", str(out_dir)],
         check=True, capture_output=True, text=True,
     )
     return out_dir
