@@ -1,4 +1,6 @@
-"""Print a short summary of what `dbt build` produced: row accounting, tables, domains.
+"""Print a short summary of what `dbt build` produced: row accounting, tables, domains, the
+champion propensity model with its test metrics beside every candidate, and the model-health
+checks that fired.
 
 Run after the build (`make build` does): ``python -m shopper_propensity.build_summary``.
 """
@@ -37,6 +39,42 @@ DOMAINS_SQL = """
 """
 
 
+CANDIDATES_SQL = """
+    select
+        registry.model_name || case when registry.is_champion then ' (champion)' else '' end as model,
+        round(registry.validation_pr_auc, 4) as validation_pr_auc,
+        round(metrics.roc_auc, 4) as test_roc_auc,
+        round(metrics.pr_auc, 4) as test_pr_auc,
+        round(metrics.precision, 3) as test_precision,
+        round(metrics.recall, 3) as test_recall,
+        round(metrics.f1, 3) as test_f1,
+        round(metrics.threshold, 4) as threshold
+    from propensity_model_registry as registry
+    inner join propensity_model_metrics as metrics
+        on metrics.model_name = registry.model_name
+        and metrics.domain_name = registry.primary_domain
+    where metrics.split = 'test'
+        and metrics.threshold_kind = 'tuned'
+    order by registry.complexity_rank
+"""
+
+CHAMPION_SQL = """
+    select
+        model_name,
+        primary_domain,
+        selection_reason
+    from propensity_model_registry
+    where is_champion
+"""
+
+FIRED_CHECKS_SQL = """
+    select message
+    from model_health
+    where is_fired
+    order by check_name, subject
+"""
+
+
 def format_rows(header: list[str], rows: list[tuple]) -> str:
     """Left-aligned plain-text table, readable in a terminal or a CI log."""
     cells = [header] + [[("" if v is None else f"{v:,}" if isinstance(v, int) else str(v)) for v in row] for row in rows]
@@ -54,7 +92,21 @@ def summarize(connection: duckdb.DuckDBPyConnection) -> str:
     ):
         result = connection.sql(sql)
         sections.append(f"{title}\n{format_rows(result.columns, result.fetchall())}")
+    sections.append(propensity_summary(connection))
     return "\n\n".join(sections)
+
+
+def propensity_summary(connection: duckdb.DuckDBPyConnection) -> str:
+    """The champion and why, every candidate's validation and test metrics on the primary
+    domain (the reference XGBoost among them), and each model-health check that fired."""
+    [(champion, domain, reason)] = connection.sql(CHAMPION_SQL).fetchall()
+    candidates = connection.sql(CANDIDATES_SQL)
+    fired = [message for (message,) in connection.sql(FIRED_CHECKS_SQL).fetchall()]
+    health = "\n".join(f"  {message}" for message in fired) if fired else "  every check quiet"
+    return (f"Propensity champion: {champion} ({reason})\n"
+            f"Candidates on {domain} (test period, tuned threshold)\n"
+            f"{format_rows(candidates.columns, candidates.fetchall())}\n\n"
+            f"Model health: {len(fired)} check(s) fired\n{health}")
 
 
 def main() -> int:
