@@ -53,6 +53,16 @@ def test_the_scenario_s_checks_fire_with_their_numbers(scenario):
         assert f"Warning in test model_health_{check}_is_quiet" in output
 
 
+def test_severity_error_turns_a_fired_check_into_a_failure(scenario):
+    name, project, expected, _ = scenario
+    if name != "single_visit":
+        pytest.skip("one scenario proves the severity switch")
+    variables = {**SCENARIOS[name][0], "model_health_severity": "error"}
+    result = project.run("test", "--select", "model_health", "--vars", repr(variables))
+    assert result.returncode != 0
+    assert "Failure in test model_health_empty_or_constant_features_is_quiet" in result.stdout
+
+
 def test_the_champion_is_within_tolerance_of_the_best_candidate_on_test(scenario):
     name, project, _, _ = scenario
     rows = project.query("""
