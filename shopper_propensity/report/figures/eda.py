@@ -116,7 +116,9 @@ def conversion_by_engagement(marts: Marts):
 
 
 def _history_panel(history: pd.DataFrame, feature: str, x_axis: alt.Axis, title: str, log: bool = False):
-    selected = rows_where(history, "session_history_distribution", feature_name=feature)
+    selected = rows_where(history, "session_history_distribution", feature_name=feature)[
+        ["domain_name", "bin_lower", "bin_upper", "pseudo_sessions", "conversion_rate", "share_of_pseudo_sessions"]
+    ]
     y_title = "share of the domain's user-days (%" + (", log scale)" if log else ")")
     return (
         alt.Chart(selected)

@@ -59,8 +59,9 @@ def _curves(marts: Marts, x: str, y: str, x_title: str, y_title: str, area_metri
                 false_positive_rate=0.0, true_positive_rate=0.0, threshold=1.0, point_order=0
             )
             curve = pd.concat([origin, curve], ignore_index=True)
+        drawn = curve[["model_name", "model", "point_order", "threshold", x, y]]  # only what is drawn is embedded
         lines = (
-            alt.Chart(curve)
+            alt.Chart(drawn)
             .mark_line(strokeWidth=2)
             .encode(
                 x=alt.X(f"{x}:Q", title=x_title, scale=alt.Scale(domain=[0, 1])),
