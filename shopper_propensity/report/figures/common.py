@@ -18,6 +18,8 @@ FULL_WIDTH = 860
 HALF_WIDTH = 390
 THIRD_WIDTH = 250
 HEIGHT = 280
+# one colour per persona in every figure that shows personas
+PERSONA_COLOR = alt.Color("persona:N", title="persona", scale=alt.Scale(scheme="set2"))
 
 
 class NoData(Exception):

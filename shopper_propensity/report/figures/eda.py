@@ -100,18 +100,23 @@ def _conversion_lines(rates: pd.DataFrame, dimension: str, x_title: str, width: 
     return drawn.properties(width=width, height=HEIGHT)
 
 
-@figure("report_conversion_by_engagement")
-def conversion_by_engagement(marts: Marts):
+def _conversion_panels(marts: Marts, *panels_spec: tuple[str, str, str]):
+    """Side-by-side conversion panels, one per (dimension, x-axis title, panel title)."""
     rates = marts["conversion_rates_by_dimension"]
     return panels(
         [
-            _conversion_lines(rates, "pages_viewed", "pages viewed that day (pages)", HALF_WIDTH).properties(
-                title="(a) pages viewed"
-            ),
-            _conversion_lines(rates, "duration", "time on the domain that day (minutes)", HALF_WIDTH).properties(
-                title="(b) time on site"
-            ),
+            _conversion_lines(rates, dimension, x_title, HALF_WIDTH).properties(title=title)
+            for dimension, x_title, title in panels_spec
         ]
+    )
+
+
+@figure("report_conversion_by_engagement")
+def conversion_by_engagement(marts: Marts):
+    return _conversion_panels(
+        marts,
+        ("pages_viewed", "pages viewed that day (pages)", "(a) pages viewed"),
+        ("duration", "time on the domain that day (minutes)", "(b) time on site"),
     )
 
 
@@ -187,12 +192,8 @@ def conversion_by_referrer(marts: Marts):
 
 @figure("report_conversion_by_time")
 def conversion_by_time(marts: Marts):
-    rates = marts["conversion_rates_by_dimension"]
-    return panels(
-        [
-            _conversion_lines(rates, "hour_of_day", "hour of the day's first visit (UTC, 0-23)", HALF_WIDTH).properties(
-                title="(a) hour of day"
-            ),
-            _conversion_lines(rates, "day_of_week", "day of week", HALF_WIDTH).properties(title="(b) weekday"),
-        ]
+    return _conversion_panels(
+        marts,
+        ("hour_of_day", "hour of the day's first visit (UTC, 0-23)", "(a) hour of day"),
+        ("day_of_week", "day of week", "(b) weekday"),
     )

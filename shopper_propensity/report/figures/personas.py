@@ -5,9 +5,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from .common import FULL_WIDTH, HALF_WIDTH, HEIGHT, THIRD_WIDTH, Marts, NoData, figure, panels, percent
-
-PERSONA_COLOR = alt.Color("persona:N", title="persona", scale=alt.Scale(scheme="set2"))
+from .common import FULL_WIDTH, HALF_WIDTH, HEIGHT, PERSONA_COLOR, THIRD_WIDTH, Marts, NoData, figure, panels, percent
 
 # user_rfm features as a reader names them, with units (segment_profiles.radar_<feature>,
 # segment_feature_distributions.feature_name).

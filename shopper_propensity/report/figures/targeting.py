@@ -12,6 +12,7 @@ from .common import (
     FULL_WIDTH,
     HALF_WIDTH,
     HEIGHT,
+    PERSONA_COLOR,
     Marts,
     NoData,
     dashed_rule,
@@ -119,36 +120,47 @@ def gain_curve(marts: Marts):
     return panels(charts)
 
 
-@figure("report_targeting_roi_by_domain")
-def roi_by_domain(marts: Marts):
-    roi = marts["targeting_roi"].copy()
-    roi["label"] = [
-        f"{roi_label(value)}, ${revenue:,.0f} revenue"
-        for value, revenue in zip(roi["roi"], roi["incremental_revenue_usd"].fillna(0))
-    ]
+def _roi_bars(roi: pd.DataFrame, category: str, order: list[str], color, who: str, x_title: str, tooltip: list):
+    """ROI bars of contacting the top of each group's scored sessions, labelled with the ROI
+    and the incremental revenue behind it, at the settings the mart was built with."""
+    roi = roi.assign(
+        label=[
+            f"{roi_label(value)}, ${revenue:,.0f} revenue"
+            for value, revenue in zip(roi["roi"], roi["incremental_revenue_usd"].fillna(0))
+        ]
+    )
     fraction, cost = roi["target_fraction"].iloc[0], roi["cost_per_session_usd"].iloc[0]
-    order = sorted(roi["domain_group"], key=lambda group: (group == ALL_NON_PRIMARY, group))
     base = alt.Chart(roi).encode(
-        x=alt.X("domain_group:N", sort=order, title="scored test sessions of", axis=alt.Axis(labelAngle=0)),
+        x=alt.X(f"{category}:N", sort=order, title=x_title, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("roi:Q", title=ROI_TITLE),
     )
-    bars = base.mark_bar().encode(
-        color=alt.condition(alt.datum.roi >= 0, alt.value("#4c78a8"), alt.value("#e45756")),
-        tooltip=[
+    bars = base.mark_bar().encode(color=color, tooltip=[*tooltip, alt.Tooltip("roi:Q", format=".2f")])
+    text = base.mark_text(dy=-8, fontSize=11).encode(text="label:N")
+    return (bars + text + dashed_rule(0.0)).properties(
+        title=f"top {fraction:.0%} of each {who}'s scored sessions contacted at ${cost:.2f} each",
+        width=FULL_WIDTH,
+        height=HEIGHT,
+    )
+
+
+@figure("report_targeting_roi_by_domain")
+def roi_by_domain(marts: Marts):
+    roi = marts["targeting_roi"]
+    return _roi_bars(
+        roi,
+        "domain_group",
+        sorted(roi["domain_group"], key=lambda group: (group == ALL_NON_PRIMARY, group)),
+        alt.condition(alt.datum.roi >= 0, alt.value("#4c78a8"), alt.value("#e45756")),
+        "group",
+        "scored test sessions of",
+        [
             "domain_group",
             "sessions_targeted",
             alt.Tooltip("incremental_orders:Q", format=",.0f"),
             alt.Tooltip("incremental_revenue_usd:Q", format="$,.0f"),
             alt.Tooltip("cost_usd:Q", format="$,.0f"),
-            alt.Tooltip("roi:Q", format=".2f"),
             alt.Tooltip("lift:Q", format=".2f"),
         ],
-    )
-    text = base.mark_text(dy=-8, fontSize=11).encode(text="label:N")
-    return (bars + text + dashed_rule(0.0)).properties(
-        title=f"top {fraction:.0%} of each group's scored sessions contacted at ${cost:.2f} each",
-        width=FULL_WIDTH,
-        height=HEIGHT,
     )
 
 
@@ -261,37 +273,21 @@ def roi_by_persona(marts: Marts):
     roi = marts["segment_targeting_roi"].copy()
     if roi["domain_name"].nunique() > 1:
         roi["persona"] = roi["domain_name"] + ": " + roi["persona"]
-    roi["label"] = [
-        f"{roi_label(value)}, ${revenue:,.0f} revenue"
-        for value, revenue in zip(roi["roi"], roi["incremental_revenue_usd"].fillna(0))
-    ]
-    fraction, cost = roi["target_fraction"].iloc[0], roi["cost_per_session_usd"].iloc[0]
-    base = alt.Chart(roi).encode(
-        x=alt.X(
-            "persona:N",
-            sort=roi.sort_values("roi", ascending=False)["persona"].tolist(),
-            title="persona",
-            axis=alt.Axis(labelAngle=0),
-        ),
-        y=alt.Y("roi:Q", title=ROI_TITLE),
-    )
-    bars = base.mark_bar().encode(
-        color=alt.Color("persona:N", title="persona", scale=alt.Scale(scheme="set2")),
-        tooltip=[
+    return _roi_bars(
+        roi,
+        "persona",
+        roi.sort_values("roi", ascending=False)["persona"].tolist(),
+        PERSONA_COLOR,
+        "persona",
+        "persona",
+        [
             "persona",
             "sessions_scored",
             "sessions_targeted",
             alt.Tooltip("lift:Q", format=".2f"),
             alt.Tooltip("avg_order_value_usd:Q", format="$.2f"),
             alt.Tooltip("incremental_revenue_usd:Q", format="$,.0f"),
-            alt.Tooltip("roi:Q", format=".2f"),
         ],
-    )
-    text = base.mark_text(dy=-8, fontSize=11).encode(text="label:N")
-    return (bars + text + dashed_rule(0.0)).properties(
-        title=f"top {fraction:.0%} of each persona's scored sessions contacted at ${cost:.2f} each",
-        width=FULL_WIDTH,
-        height=HEIGHT,
     )
 
 
