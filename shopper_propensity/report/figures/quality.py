@@ -86,5 +86,5 @@ def model_health(marts: Marts):
         checks if fired is None else checks.assign(_fired=fired).sort_values("_fired", ascending=False, kind="stable")
     )
     highlighted = [False] * len(ordered) if fired is None else ordered.pop("_fired").tolist()
-    rows = [[None if value != value else value for value in row] for row in ordered.itertuples(index=False)]
+    rows = ordered.astype(object).where(ordered.notna(), None).values.tolist()
     return Table(columns=list(ordered.columns), rows=rows, highlighted=highlighted)
