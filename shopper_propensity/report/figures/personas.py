@@ -64,6 +64,8 @@ def persona_k_selection(marts: Marts):
 def persona_profiles(marts: Marts):
     profiles = _with_persona_label(marts["segment_profiles"])
     radar = [f"radar_{feature}" for feature in FEATURE_LABELS if f"radar_{feature}" in profiles]
+    if not radar:
+        raise NoData("segment_profiles has no radar_<feature> columns (standardized centroids)")
     long = profiles.melt(
         id_vars=["domain_name", "persona", "users"], value_vars=radar, var_name="feature", value_name="z"
     )
