@@ -4,7 +4,8 @@ nothing is requested from outside the file, the console stays clean, and a full-
 screenshot is written next to the report (target/report/report_full_page.png).
 
 Needs the warehouse `make build` writes, and Chromium (`apt-get install chromium`; .ci/run
-installs it): without a browser the test is skipped and says so. Playwright only drives the
+installs it; SHOPPER_CHROMIUM names another binary): without a browser the test is skipped and
+says so. Playwright only drives the
 system browser; it never downloads one.
 """
 
@@ -23,7 +24,8 @@ from shopper_propensity.report.catalog import load_figure_specs
 from shopper_propensity.report.marts import read_marts
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = Path(shutil.which("chromium") or "/usr/bin/chromium")
+# Debian's chromium; SHOPPER_CHROMIUM points elsewhere (another distribution's binary)
+CHROMIUM = Path(os.environ.get("SHOPPER_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium")
 REPORT_DIR = REPO_ROOT / "target" / "report"
 SCREENSHOT = REPORT_DIR / "report_full_page.png"
 # Chromium as root needs --no-sandbox; the rest stops its background traffic (updates, sync)
