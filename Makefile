@@ -13,7 +13,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export SHOPPER_PANEL_DIR := $(abspath $(PANEL_DIR))
 export SHOPPER_PANEL_FORMAT := $(PANEL_FORMAT)
 
-.PHONY: install panel build test bench clean
+.PHONY: install panel build report test bench clean
 
 install: $(VENV)/.installed
 
@@ -34,6 +34,10 @@ DBT_VARS ?=
 build: install panel
 	$(BIN)/dbt build $(if $(DBT_VARS),--vars "$(DBT_VARS)")
 	$(BIN)/python -m shopper_propensity.build_summary
+
+# The static report (target/report/index.html): run after `make build`; it reads the marts only.
+report: install
+	$(BIN)/python -m shopper_propensity.report
 
 # Everything CI checks: the dbt build (models, data tests, unit tests) and pytest.
 test: build

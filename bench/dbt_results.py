@@ -14,6 +14,15 @@ FEATURES_MODEL = "session_features"
 # Statuses of a node that did its job (dbt: models succeed, tests pass; warn is a passing test).
 OK_STATUSES = {"success", "pass", "warn"}
 
+
+def did_its_job(timing: dict) -> bool:
+    """True for a node with an OK status, and for an exposure (the report's figures): it has
+    nothing to run and dbt build reports it no-op."""
+    if timing["status"] in OK_STATUSES:
+        return True
+    return timing["status"] == "no-op" and timing["unique_id"].startswith("exposure.")
+
+
 # The pipeline's stages in data-flow order: (model, what its rows are).  Models that do not
 # exist in the build are left out, so the list can run ahead of the project.
 STAGES = (
@@ -87,7 +96,7 @@ def summarize_timings(timings: list[dict], features: set[str] = frozenset()) -> 
         "features_nodes": sorted(t["name"] for t in timings if t["unique_id"] in features),
         "nodes": len(timings),
         "statuses": statuses,
-        "not_ok": [t["unique_id"] for t in timings if t["status"] not in OK_STATUSES],
+        "not_ok": [t["unique_id"] for t in timings if not did_its_job(t)],
     }
 
 

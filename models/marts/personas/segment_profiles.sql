@@ -1,12 +1,6 @@
 -- One row per persona segment: size, share, median and mean of each behavioural feature,
 -- standardized centroid values for a radar chart, conversion and spend (documents 000 §6.3, 002).
-{%- set features = [
-    'frequency_days',
-    'avg_days_between_purchases',
-    'avg_basket_spend_usd',
-    'avg_pages_per_session',
-    'avg_duration_minutes_per_session',
-] %}
+{%- set features = segment_behavior_features() %}
 
 with
 

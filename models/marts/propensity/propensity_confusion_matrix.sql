@@ -1,10 +1,27 @@
--- Confusion matrix at each model's tuned threshold, per split and domain, plus all non-primary
--- domains together on the test period (document 000 Figures 13-14, Table 2).
+-- Confusion matrix of every model at its tuned threshold and at the default 0.5 threshold (both
+-- as propensity_model_metrics applies them), per split and domain, plus all non-primary domains
+-- together on the test period (document 000 Figures 13-14, Table 2).
 with
 
 predictions as (
 
     select * from {{ ref('propensity_predictions') }}
+
+),
+
+model_metrics as (
+
+    select * from {{ ref('propensity_model_metrics') }}
+
+),
+
+thresholds as (
+
+    select distinct
+        model_name,
+        threshold_kind,
+        threshold
+    from model_metrics
 
 ),
 
@@ -14,7 +31,7 @@ by_domain as (
         model_name,
         split,
         domain_name,
-        is_predicted_positive,
+        score,
         actual as is_actual_positive
 
     from predictions
@@ -27,7 +44,7 @@ non_primary_test as (
         model_name,
         split,
         'all non-primary domains' as domain_name,
-        is_predicted_positive,
+        score,
         actual as is_actual_positive
 
     from predictions
@@ -45,12 +62,32 @@ unioned as (
 
 ),
 
+classified as (
+
+    select
+        unioned.model_name,
+        unioned.split,
+        unioned.domain_name,
+        thresholds.threshold_kind,
+        thresholds.threshold,
+        unioned.is_actual_positive,
+        unioned.score >= thresholds.threshold as is_predicted_positive
+
+    from unioned
+
+    inner join thresholds
+        on unioned.model_name = thresholds.model_name
+
+),
+
 final as (
 
     select
         model_name,
         split,
         domain_name,
+        threshold_kind,
+        threshold,
         is_actual_positive,
         is_predicted_positive,
         case
@@ -61,12 +98,14 @@ final as (
         end as outcome,
         count(*) as pseudo_sessions
 
-    from unioned
+    from classified
 
     group by
         model_name,
         split,
         domain_name,
+        threshold_kind,
+        threshold,
         is_actual_positive,
         is_predicted_positive
 
