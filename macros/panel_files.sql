@@ -14,7 +14,7 @@
     {%- if not execute -%}
         {{ return(true) }}
     {%- endif -%}
-    {%- set found = run_query("select count(*) from glob('" ~ panel_file_path(table_name) ~ "')") -%}
+    {%- set found = run_query("select count(*) from glob(" ~ sql_literal(panel_file_path(table_name)) ~ ")") -%}
     {{ return(found.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
@@ -56,6 +56,6 @@
 
 
 {% macro is_kept_panel_row() -%}
-    {#- One definition of a kept row: typed without a reject reason and not an exact duplicate. -#}
-    reject_reason is null and not is_exact_duplicate
+    {#- One definition of a kept row: typed without a reject reason and not a duplicate. -#}
+    reject_reason is null and not is_duplicate
 {%- endmacro %}
