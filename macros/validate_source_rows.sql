@@ -128,8 +128,11 @@
         {%- do breaches.append((typed ~ " >= cast('24:00:00' as time)", 'is outside 0:00:00-23:59:59')) -%}
     {%- endif -%}
     {%- if column.get('accepted_values_var') -%}
-        {%- do breaches.append((typed ~ ' not in ' ~ sql_literal_list(list_setting(var(column.accepted_values_var))),
-                                'is not in var ' ~ column.accepted_values_var)) -%}
+        {%- set accepted = list_setting(var(column.accepted_values_var)) -%}
+        {%- if column.get('lowercase') -%}
+            {%- set accepted = accepted | map('lower') | list -%}
+        {%- endif -%}
+        {%- do breaches.append((typed ~ ' not in ' ~ sql_literal_list(accepted), 'is not in var ' ~ column.accepted_values_var)) -%}
     {%- endif -%}
     {{ return(breaches) }}
 {%- endmacro %}
@@ -263,4 +266,26 @@
     )
 
     select * from final
+{%- endmacro %}
+
+
+{% macro check_domain_vars() -%}
+    {#- Run before any model (on-run-start): the domains other vars name are panel domains, or
+        their rows would all be rejected and the models fail on an empty table far downstream. -#}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set panel_domains = list_setting(var('panel_domains')) | map('lower') | list -%}
+    {%- set named = {'primary_domain': [var('primary_domain')], 'campaign_domain': [var('campaign_domain')],
+                     'segment_domains': list_setting(var('segment_domains'))} -%}
+    {%- set problems = [] -%}
+    {%- for var_name, domains in named.items() -%}
+        {%- for domain in domains if domain not in panel_domains -%}
+            {%- do problems.append("var " ~ var_name ~ " names " ~ domain ~ ", which is not in var panel_domains (lower case)") -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error(problems | join("; ") ~ " (" ~ panel_domains | join(", ") ~ ")") }}
+    {%- endif -%}
+    {{ return('') }}
 {%- endmacro %}
