@@ -13,6 +13,9 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
 
+from shopper_propensity.model_inputs import require_rows
+from shopper_propensity.sql_literals import sql_literal
+
 # Behavioural features (document 000 §6.1), as user_rfm names them.
 FREQUENCY = "frequency_days"
 PURCHASE_GAP = "avg_days_between_purchases"
@@ -253,13 +256,9 @@ def users_of_domain(user_rfm, domain: str) -> pd.DataFrame:
     same segments every run.
     """
     columns = ["machine_id", "tenure_days", PURCHASE_COUNT, *BEHAVIOR_FEATURES, *DEMOGRAPHIC_FEATURES]
-    escaped = domain.replace("'", "''")
-    return (
-        user_rfm.filter(f"domain_name = '{escaped}'")
-        .project(", ".join(columns))
-        .order("machine_id")
-        .df()
-    )
+    users = user_rfm.filter(f"domain_name = {sql_literal(domain)}").project(", ".join(columns)).order("machine_id").df()
+    require_rows(users, f"user_rfm for segmented domain {domain!r} (var segment_domains)")
+    return users
 
 
 def segmentation_matrix(users: pd.DataFrame, with_demographics: bool = False) -> BehaviorMatrix:

@@ -1,7 +1,7 @@
 """Per feature: XGBoost gain and permutation importance on the validation window
 (document 000 §7.2, document 001)."""
 
-from shopper_propensity import propensity
+from shopper_propensity import model_inputs, propensity
 
 
 def model(dbt, session):
@@ -13,6 +13,7 @@ def model(dbt, session):
     max_rows = dbt.config.meta_get("importance_max_rows")
 
     registry = dbt.ref("propensity_model_registry").filter("is_primary_model").df()
+    model_inputs.require_rows(registry, "propensity_model_registry (primary model)")
     encoder, [(_, booster_model, _, _)] = propensity.registry_models(registry)
     target = registry["target"].iloc[0]
     windows = propensity.SplitWindows.from_vars(train_end, validation_months)

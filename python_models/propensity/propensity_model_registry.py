@@ -5,7 +5,7 @@ XGBoost model is also saved as XGBoost JSON with a metadata file under the artif
 
 import pandas as pd
 
-from shopper_propensity import propensity
+from shopper_propensity import model_inputs, propensity
 
 
 def model(dbt, session):
@@ -20,8 +20,10 @@ def model(dbt, session):
     tune_trials = dbt.config.meta_get("propensity_tune_trials")
     artifact_dir = dbt.config.meta_get("propensity_artifact_dir")
 
+    session_features = dbt.ref("session_features")
+    model_inputs.require_rows(session_features, "session_features")
     registry, booster, metadata = propensity.train_registry(
-        dbt.ref("session_features"),
+        session_features,
         target=target,
         primary_domain=primary_domain,
         windows=propensity.SplitWindows.from_vars(train_end, validation_months),

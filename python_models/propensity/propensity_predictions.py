@@ -2,7 +2,7 @@
 (every domain, without retuning), scored in batches. Feeds session_scores, the metrics and the
 confusion matrix."""
 
-from shopper_propensity import propensity
+from shopper_propensity import model_inputs, propensity
 
 
 def model(dbt, session):
@@ -13,9 +13,11 @@ def model(dbt, session):
     validation_months = dbt.config.meta_get("validation_months")
     batch_rows = dbt.config.meta_get("scoring_batch_rows")
 
+    registry = dbt.ref("propensity_model_registry").df()
+    model_inputs.require_rows(registry, "propensity_model_registry")
     return propensity.score_splits(
         dbt.ref("session_features"),
-        dbt.ref("propensity_model_registry").df(),
+        registry,
         primary_domain=primary_domain,
         windows=propensity.SplitWindows.from_vars(train_end, validation_months),
         batch_rows=batch_rows,
