@@ -1,11 +1,28 @@
 {#- Helpers for the panel export files behind the `comscore` source. -#}
 
+{% macro panel_dir() -%}
+    {#- Same rule as the sources' external_location in _comscore__sources.yml. -#}
+    {{ return(var('panel_dir', env_var('SHOPPER_PANEL_DIR', 'data/panel'))) }}
+{%- endmacro %}
+
+
 {% macro panel_file_path(table_name) -%}
     {#- Same rule as the source's external_location in _comscore__sources.yml. -#}
-    {%- set panel_dir = var('panel_dir', env_var('SHOPPER_PANEL_DIR', 'data/panel')) -%}
     {%- set panel_format = var('panel_format', env_var('SHOPPER_PANEL_FORMAT', 'csv')) -%}
     {%- set extension = 'parquet' if panel_format == 'parquet' else 'csv' -%}
-    {{ return(panel_dir ~ '/' ~ table_name ~ '.' ~ extension) }}
+    {{ return(panel_dir() ~ '/' ~ table_name ~ '.' ~ extension) }}
+{%- endmacro %}
+
+
+{% macro panel_relative_path(path_column) -%}
+    {#- A file path as the tables show it: relative to the panel folder, so a copy of the same
+        export in another folder builds the same tables, and no local path is served. -#}
+    {%- set prefix = sql_literal(panel_dir().rstrip('/') ~ '/') -%}
+    case
+        when starts_with({{ path_column }}, {{ prefix }})
+            then ltrim(substr({{ path_column }}, length({{ prefix }}) + 1), '/')
+        else {{ path_column }}
+    end
 {%- endmacro %}
 
 
@@ -101,10 +118,13 @@
         {%- set data_rows = run_query("select coalesce(sum(num_rows), 0) from parquet_file_metadata(" ~ literal ~ ")").columns[0].values()[0] -%}
     {%- else -%}
         {#- A strict read that records malformed rows instead of failing on the first one, so
-            the sniffer is not thrown off by a short row and the message can name its line. -#}
-        {%- do run_query("drop table if exists panel_check_errors; drop table if exists panel_check_scans") -%}
+            the sniffer is not thrown off by a short row and the message can name its line.
+            Every value is hashed: a bare count(*) would not decode the text, and so would
+            not see bytes that are not UTF-8. -#}
+        {%- do run_query("drop table if exists panel_check_errors") -%}
+        {%- do run_query("drop table if exists panel_check_scans") -%}
         {%- set data_rows = run_query(
-            "select count(*) from read_csv(" ~ literal ~ ", header = true, all_varchar = true,"
+            "select count(*), sum(hash(columns(*))) from read_csv(" ~ literal ~ ", header = true, all_varchar = true,"
             ~ " store_rejects = true, rejects_table = 'panel_check_errors', rejects_scan = 'panel_check_scans')"
         ).columns[0].values()[0] -%}
         {%- set malformed = run_query(
@@ -113,13 +133,14 @@
         {%- if malformed.rows | length > 0 -%}
             {%- set row = malformed.rows[0] -%}
             {%- set kinds = {'MISSING COLUMNS': 'a short row', 'TOO MANY COLUMNS': 'a row with too many columns',
-                             'UNQUOTED VALUE': 'a badly quoted value', 'LINE SIZE OVER MAXIMUM': 'a line too long to read'} -%}
+                             'UNQUOTED VALUE': 'a badly quoted value', 'LINE SIZE OVER MAXIMUM': 'a line too long to read',
+                             'INVALID ENCODING': 'bytes that are not UTF-8 (save the file as UTF-8)'} -%}
             {{ return('has ' ~ kinds.get(row['error_type'], 'a malformed row (' ~ row['error_type'] ~ ')')
                       ~ ' at line ' ~ row['line'] ~ ': ' ~ row['error_message']) }}
         {%- endif -%}
     {%- endif -%}
     {%- if data_rows == 0 -%}
-        {{ return('' if is_optional else 'has a header but no data rows') }}
+        {{ return('' if is_optional else 'has no data rows' ~ ('' if path.endswith('.parquet') else ' (a header only)')) }}
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}

@@ -88,7 +88,8 @@
         {%- set number = column.name ~ '__number' -%}
         {%- do breaches.append((cleaned ~ ' is not null and ' ~ number ~ ' is null', 'is not a number')) -%}
         {%- do breaches.append(('not isfinite(' ~ number ~ ')', 'is not a finite number')) -%}
-        {%- set bounded = number -%}
+        {#- NaN compares above every number: bounds apply to finite values only -#}
+        {%- set bounded = 'case when isfinite(' ~ number ~ ') then ' ~ number ~ ' end' -%}
     {%- elif check -%}
         {%- set pattern = none if column.get('source_type') in check.native_types else check.pattern -%}
         {%- if pattern -%}
@@ -252,7 +253,7 @@
     final as (
         select
             {{ sql_literal(table_name) }} as source_table,
-            filename as source_file,
+            {{ panel_relative_path('filename') }} as source_file,
             {%- for column in column_specs %}
             {{ column.name }}__typed as {{ column.name }},
             {%- endfor %}
