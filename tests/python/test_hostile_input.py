@@ -75,6 +75,8 @@ def test_every_hostile_row_is_set_aside_with_its_reason_and_no_mart_changes(clea
 
     assert differing_tables(clean.fingerprints(), project.fingerprints()) <= RAW_ROW_TABLES
     assert not project.query("select table_name from duckdb_tables() where table_name = 'injected'")
+    # rows of unlisted domains are rejected, and the build log says so
+    assert "Warning in test warn_panel_rows_of_unlisted_domains" in result.stdout
 
 
 def test_reruns_are_byte_identical_and_a_killed_build_is_flagged(clean_build, tmp_path):
