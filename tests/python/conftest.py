@@ -10,6 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from shopper_propensity.sql_literals import sql_literal
 from shopper_propensity.warehouse_fingerprint import table_fingerprints
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -24,6 +25,14 @@ def generate_panel(out_dir: Path, sessions: int, seed: int = 11, panel_format: s
         check=True, capture_output=True, text=True,
     )
     return out_dir
+
+
+def rewrite_panel_file(path: Path, select: str, options: str = "format parquet") -> None:
+    """Replace a panel file with the rows of `select`, in which {file} stands for the file."""
+    scratch = path.with_name(path.name + ".tmp")
+    with duckdb.connect() as connection:
+        connection.execute(f"copy ({select.replace('{file}', sql_literal(str(path)))}) to {sql_literal(str(scratch))} ({options})")
+    scratch.replace(path)
 
 
 class DbtProject:

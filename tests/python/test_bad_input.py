@@ -4,9 +4,7 @@ column. The CSV row and file defects are the hostile corpus of test_hostile_inpu
 
 from __future__ import annotations
 
-import duckdb
-
-from conftest import generate_panel
+from conftest import generate_panel, rewrite_panel_file
 
 # The accounting test and the accounting table it is checked beside, with all they read.
 ACCOUNTING = ("+assert_panel_rows_accounted_for", "+panel_row_accounting")
@@ -17,7 +15,6 @@ def test_typed_parquet_bad_rows_land_in_rejects(tmp_path, dbt_project_factory):
     # contract's bounds can fail: a pages_viewed too large for an integer, a negative duration,
     # a bad time string, hour 24, a NaN price.
     panel = generate_panel(tmp_path / "panel", sessions=5_000, panel_format="parquet")
-    sessions = str(panel / "sessions.parquet")
     injected = {
         "pages_viewed is out of range for integer": ("pages_viewed", "1099511627776"),
         "duration is below 0": ("duration", "-5"),
@@ -30,21 +27,16 @@ def test_typed_parquet_bad_rows_land_in_rejects(tmp_path, dbt_project_factory):
         "from first_row"
         for marker, (column, value) in enumerate(injected.values())
     )
-    with duckdb.connect() as connection:
-        connection.sql(
-            f"copy (with raw as (select * replace (pages_viewed::bigint as pages_viewed) from '{sessions}'), "
-            f"first_row as (select * from raw limit 1) "
-            f"select * from raw union all {variants}) to '{sessions}.tmp' (format parquet)"
-        )
-    (panel / "sessions.parquet.tmp").replace(sessions)
-    transactions = str(panel / "transactions.parquet")
-    with duckdb.connect() as connection:
-        # a DOUBLE NaN price: typed, but not a finite number
-        connection.sql(
-            f"copy (select * from '{transactions}' union all (select * replace ('nan'::double as prod_totprice) "
-            f"from '{transactions}' limit 1)) to '{transactions}.tmp' (format parquet)"
-        )
-    (panel / "transactions.parquet.tmp").replace(transactions)
+    rewrite_panel_file(
+        panel / "sessions.parquet",
+        "with raw as (select * replace (pages_viewed::bigint as pages_viewed) from {file}), "
+        f"first_row as (select * from raw limit 1) select * from raw union all {variants}",
+    )
+    # a DOUBLE NaN price: typed, but not a finite number
+    rewrite_panel_file(
+        panel / "transactions.parquet",
+        "select * from {file} union all (select * replace ('nan'::double as prod_totprice) from {file} limit 1)",
+    )
 
     project = dbt_project_factory(panel, panel_format="parquet")
     result = project.run("build", "--select", *ACCOUNTING)
@@ -63,12 +55,8 @@ def test_typed_parquet_bad_rows_land_in_rejects(tmp_path, dbt_project_factory):
 def test_missing_required_column_fails_naming_file_and_column(tmp_path, dbt_project_factory):
     panel = generate_panel(tmp_path / "panel", sessions=5_000)
     sessions = str(panel / "sessions.csv")
-    with duckdb.connect() as connection:
-        connection.sql(
-            f"copy (select * exclude (pages_viewed) from read_csv('{sessions}', all_varchar = true)) "
-            f"to '{sessions}.tmp' (header, delimiter ',')"
-        )
-    (panel / "sessions.csv.tmp").replace(sessions)
+    rewrite_panel_file(panel / "sessions.csv", "select * exclude (pages_viewed) from read_csv({file}, all_varchar = true)",
+                       options="header, delimiter ','")
 
     result = dbt_project_factory(panel).run("run", "--select", "base_comscore__sessions")
 

@@ -12,7 +12,7 @@ import duckdb
 import pytest
 
 import hostile_panels as hostile
-from conftest import MODELS_AND_SEEDS, DbtProject, generate_panel
+from conftest import MODELS_AND_SEEDS, DbtProject, generate_panel, rewrite_panel_file
 from shopper_propensity.sql_literals import sql_literal
 
 # The tables that hold the raw rows themselves: the only ones a rejected row may change.
@@ -159,11 +159,7 @@ def _missing_file_and_latin1(panel):
 
 def _parquet_zero_byte_and_no_rows(panel):
     hostile.make_zero_byte(panel / "sessions.parquet")
-    with duckdb.connect() as connection:
-        path = panel / "transactions.parquet"
-        connection.execute(f"copy (select * from read_parquet({sql_literal(str(path))}) limit 0) "
-                           f"to {sql_literal(str(path) + '.tmp')} (format parquet)")
-    (panel / "transactions.parquet.tmp").replace(panel / "transactions.parquet")
+    rewrite_panel_file(panel / "transactions.parquet", "select * from read_parquet({file}) limit 0")
     return [
         "sessions.parquet (source comscore.sessions) is empty (0 bytes)",
         "transactions.parquet (source comscore.transactions) has no data rows",
