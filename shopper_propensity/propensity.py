@@ -422,7 +422,8 @@ def iter_batches(relation, predicate: str, columns: list[str], batch_rows: int):
     put every row in the same batch at the same place every run: BLAS gives a logistic
     regression score last bits that depend on the row's place in the batch.
     """
-    reader = relation.filter(predicate).project(", ".join(columns)).order("pseudo_session_id").to_arrow_reader(batch_rows)
+    selected = relation.filter(predicate).project(", ".join(columns)).order("pseudo_session_id")
+    reader = selected.to_arrow_reader(batch_rows)
     pending = pa.Table.from_batches([], schema=reader.schema)
     for chunk in reader:
         pending = pa.concat_tables([pending, pa.Table.from_batches([chunk])])

@@ -31,7 +31,8 @@ def rewrite_panel_file(path: Path, select: str, options: str = "format parquet")
     """Replace a panel file with the rows of `select`, in which {file} stands for the file."""
     scratch = path.with_name(path.name + ".tmp")
     with duckdb.connect() as connection:
-        connection.execute(f"copy ({select.replace('{file}', sql_literal(str(path)))}) to {sql_literal(str(scratch))} ({options})")
+        rows = select.replace("{file}", sql_literal(str(path)))
+        connection.execute(f"copy ({rows}) to {sql_literal(str(scratch))} ({options})")
     scratch.replace(path)
 
 

@@ -56,7 +56,8 @@ def row_cases() -> list[RowCase]:
         RowCase("price inf", "transactions", {"prod_totprice": "inf"}, "prod_totprice is not a finite number"),
         RowCase("basket -Infinity", "transactions", {"basket_tot": "-Infinity"}, "basket_tot is not a finite number"),
         RowCase("price 1e308", "transactions", {"prod_totprice": "1e308"}, "prod_totprice is above 1000000"),
-        RowCase("price with decimal comma", "transactions", {"prod_totprice": "12,50"}, "prod_totprice is not a number"),
+        RowCase("price with decimal comma", "transactions", {"prod_totprice": "12,50"},
+                "prod_totprice is not a number"),
         # 2. dates outside the contract window (2099 moved every user's snapshot date)
         RowCase("session dated 2099", "sessions", {"event_date": "2099-01-01"}, "event_date is after the build date"),
         RowCase("session dated 1899", "sessions", {"event_date": "1899-01-01"}, "event_date is before 2000-01-01"),
@@ -82,7 +83,8 @@ def row_cases() -> list[RowCase]:
                 "site_session_id is out of range for ubigint"),
         # 8. values outside the contract: unknown domains (a 1 MB string, an injection-looking
         #    one) and machine ids <= 0
-        RowCase("domain of 1 MB", "sessions", {"domain_name": "x" * 1_000_000}, "domain_name is not in var panel_domains"),
+        RowCase("domain of 1 MB", "sessions", {"domain_name": "x" * 1_000_000},
+                "domain_name is not in var panel_domains"),
         RowCase("injection-looking domain", "transactions",
                 {"domain_name": "x'); drop table panel_rejects; --"}, "domain_name is not in var panel_domains"),
         RowCase("machine_id negative", "sessions", {"machine_id": "-5"}, "machine_id is below 1"),

@@ -25,7 +25,9 @@ ACCOUNTING = ("+assert_panel_rows_accounted_for", "+panel_row_accounting", "+pan
 
 def accounting(project: DbtProject) -> dict[str, tuple[int, int, int, int]]:
     """{table: (rows in, kept, duplicates, invalid)} from panel_row_accounting."""
-    rows = project.query("select source_table, rows_in, rows_kept, rows_duplicate, rows_invalid from panel_row_accounting")
+    rows = project.query(
+        "select source_table, rows_in, rows_kept, rows_duplicate, rows_invalid from panel_row_accounting"
+    )
     return {row[0]: tuple(row[1:]) for row in rows}
 
 
@@ -35,7 +37,9 @@ def rows_only_in_one(first: DbtProject, second: DbtProject, select: str) -> int:
         connection.execute(f"attach {sql_literal(str(first.database))} as first_db (read_only)")
         connection.execute(f"attach {sql_literal(str(second.database))} as second_db (read_only)")
         one, two = (select.replace("{t}", f"{db}.main.") for db in ("first_db", "second_db"))
-        (count,) = connection.execute(f"select count(*) from (({one}) except all ({two}) union all (({two}) except all ({one})))").fetchone()
+        (count,) = connection.execute(
+            f"select count(*) from (({one}) except all ({two}) union all (({two}) except all ({one})))"
+        ).fetchone()
     return count
 
 
@@ -54,7 +58,8 @@ def test_every_hostile_row_is_set_aside_with_its_reason_and_no_mart_changes(clea
     assert result.returncode == 0, result.stdout[-3000:]
     rejects = project.query("select source_table, reject_reason, raw_row from panel_rejects")
     found = Counter((table, reason) for table, reason, _ in rejects)
-    before = Counter((table, reason) for table, reason in clean.query("select source_table, reject_reason from panel_rejects"))
+    clean_rejects = clean.query("select source_table, reject_reason from panel_rejects")
+    before = Counter((table, reason) for table, reason in clean_rejects)
     for table, cases in written.items():
         for reason, count in Counter(case.reason for case, _ in cases).items():
             assert found[(table, reason)] - before[(table, reason)] == count, (table, reason)
