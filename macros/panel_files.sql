@@ -19,8 +19,8 @@
         export in another folder builds the same tables, and no local path is served. -#}
     {%- set prefix = sql_literal(panel_dir().rstrip('/') ~ '/') -%}
     case
-        when starts_with({{ path_column }}, {{ prefix }})
-            then ltrim(substr({{ path_column }}, length({{ prefix }}) + 1), '/')
+        when substr({{ path_column }}, 1, length({{ prefix }})) = {{ prefix }}
+            then regexp_replace(substr({{ path_column }}, length({{ prefix }}) + 1), '^/+', '')
         else {{ path_column }}
     end
 {%- endmacro %}

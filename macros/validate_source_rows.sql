@@ -87,9 +87,9 @@
     {%- if column.check == 'number' -%}
         {%- set number = column.name ~ '__number' -%}
         {%- do breaches.append((cleaned ~ ' is not null and ' ~ number ~ ' is null', 'is not a number')) -%}
-        {%- do breaches.append(('not isfinite(' ~ number ~ ')', 'is not a finite number')) -%}
+        {%- do breaches.append(('not ' ~ is_finite(number), 'is not a finite number')) -%}
         {#- NaN compares above every number: bounds apply to finite values only -#}
-        {%- set bounded = 'case when isfinite(' ~ number ~ ') then ' ~ number ~ ' end' -%}
+        {%- set bounded = 'case when ' ~ is_finite(number) ~ ' then ' ~ number ~ ' end' -%}
     {%- elif check -%}
         {%- set pattern = none if column.get('source_type') in check.native_types else check.pattern -%}
         {%- if pattern -%}
@@ -150,6 +150,19 @@
         {%- endfor %}
     {%- endfor %}
     ), '')
+{%- endmacro %}
+
+
+{% macro is_finite(expression) -%}
+    {{ return(adapter.dispatch('is_finite', 'shopper_propensity')(expression)) }}
+{%- endmacro %}
+
+{% macro default__is_finite(expression) -%}
+    isfinite({{ expression }})
+{%- endmacro %}
+
+{% macro spark__is_finite(expression) -%}
+    (not isnan({{ expression }}) and abs({{ expression }}) != double('infinity'))
 {%- endmacro %}
 
 
