@@ -18,15 +18,16 @@ from pathlib import Path
 
 import duckdb
 
+from shopper_propensity.sql_literals import sql_literal
+
 TABLES = ("sessions", "transactions", "campaign_exposures")  # the files the dbt source reads
 
 
 def reader_sql(path: Path, fmt: str) -> str:
     """Table expression reading one panel file with the dbt source's reader options."""
-    quoted = str(path).replace("'", "''")
     if fmt == "parquet":
-        return f"read_parquet('{quoted}')"
-    return f"read_csv('{quoted}', header = true, all_varchar = true)"
+        return f"read_parquet({sql_literal(str(path))})"
+    return f"read_csv({sql_literal(str(path))}, header = true, all_varchar = true)"
 
 
 def scan_seconds(con: duckdb.DuckDBPyConnection, relation: str) -> tuple[float, int]:
@@ -40,7 +41,7 @@ def measure_floor(panel_dir: Path, fmt: str, memory_limit: str, repeats: int) ->
     """Per-table rows, bytes and scan seconds (all repeats, best kept), and the total floor."""
     con = duckdb.connect()
     con.execute("SET enable_progress_bar = false")
-    con.execute(f"SET memory_limit = '{memory_limit}'")
+    con.execute(f"SET memory_limit = {sql_literal(memory_limit)}")
     tables = {}
     for name in TABLES:
         path = panel_dir / f"{name}.{fmt}"

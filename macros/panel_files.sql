@@ -1,11 +1,28 @@
 {#- Helpers for the panel export files behind the `comscore` source. -#}
 
+{% macro panel_dir() -%}
+    {#- Same rule as the sources' external_location in _comscore__sources.yml. -#}
+    {{ return(var('panel_dir', env_var('SHOPPER_PANEL_DIR', 'data/panel'))) }}
+{%- endmacro %}
+
+
 {% macro panel_file_path(table_name) -%}
     {#- Same rule as the source's external_location in _comscore__sources.yml. -#}
-    {%- set panel_dir = var('panel_dir', env_var('SHOPPER_PANEL_DIR', 'data/panel')) -%}
     {%- set panel_format = var('panel_format', env_var('SHOPPER_PANEL_FORMAT', 'csv')) -%}
     {%- set extension = 'parquet' if panel_format == 'parquet' else 'csv' -%}
-    {{ return(panel_dir ~ '/' ~ table_name ~ '.' ~ extension) }}
+    {{ return(panel_dir() ~ '/' ~ table_name ~ '.' ~ extension) }}
+{%- endmacro %}
+
+
+{% macro panel_relative_path(path_column) -%}
+    {#- A file path as the tables show it: relative to the panel folder, so a copy of the same
+        export in another folder builds the same tables, and no local path is served. -#}
+    {%- set prefix = sql_literal(panel_dir().rstrip('/') ~ '/') -%}
+    case
+        when substr({{ path_column }}, 1, length({{ prefix }})) = {{ prefix }}
+            then regexp_replace(substr({{ path_column }}, length({{ prefix }}) + 1), '^/+', '')
+        else {{ path_column }}
+    end
 {%- endmacro %}
 
 
@@ -14,7 +31,7 @@
     {%- if not execute -%}
         {{ return(true) }}
     {%- endif -%}
-    {%- set found = run_query("select count(*) from glob('" ~ panel_file_path(table_name) ~ "')") -%}
+    {%- set found = run_query("select count(*) from glob(" ~ sql_literal(panel_file_path(table_name)) ~ ")") -%}
     {{ return(found.columns[0].values()[0] > 0) }}
 {%- endmacro %}
 
@@ -55,7 +72,81 @@
 {%- endmacro %}
 
 
+{% macro optional_panel_tables() -%}
+    {#- Tables a panel may leave out; their models build empty and say why. -#}
+    {{ return(['campaign_exposures']) }}
+{%- endmacro %}
+
+
+{% macro check_panel_files() -%}
+    {#-
+      Run before any model (on-run-start): every panel file exists, has bytes, has data rows,
+      and (CSV) every row has the header's number of columns. One error lists every problem
+      with its file, instead of a sniffer guess ("Columns found: column0"), a scikit-learn
+      error three stages later, or a staging test failing on a row nobody can find. A
+      header-only optional file is no error: it means "no rows", like an absent file.
+    -#}
+    {%- if not execute -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set problems = [] -%}
+    {%- for table_name in panel_tables() -%}
+        {%- set path = panel_file_path(table_name) -%}
+        {%- set is_optional = table_name in optional_panel_tables() -%}
+        {%- set problem = panel_file_problem(path, is_optional) -%}
+        {%- if problem -%}
+            {%- do problems.append("Panel file " ~ path ~ " (source comscore." ~ table_name ~ ") " ~ problem) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error("The panel cannot be read; no model has run:\n  " ~ problems | join("\n  ")) }}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}
+
+
+{% macro panel_file_problem(path, is_optional) -%}
+    {#- What is wrong with one panel file, or '' when nothing is. -#}
+    {%- set literal = sql_literal(path) -%}
+    {%- if run_query("select count(*) from glob(" ~ literal ~ ")").columns[0].values()[0] == 0 -%}
+        {{ return('' if is_optional else 'does not exist') }}
+    {%- endif -%}
+    {%- if run_query("select size from read_blob(" ~ literal ~ ")").columns[0].values()[0] == 0 -%}
+        {{ return('is empty (0 bytes)') }}
+    {%- endif -%}
+    {%- if path.endswith('.parquet') -%}
+        {%- set data_rows = run_query("select coalesce(sum(num_rows), 0) from parquet_file_metadata(" ~ literal ~ ")").columns[0].values()[0] -%}
+    {%- else -%}
+        {#- A strict read that records malformed rows instead of failing on the first one, so
+            the sniffer is not thrown off by a short row and the message can name its line.
+            Every value is hashed: a bare count(*) would not decode the text, and so would
+            not see bytes that are not UTF-8. -#}
+        {%- do run_query("drop table if exists panel_check_errors") -%}
+        {%- do run_query("drop table if exists panel_check_scans") -%}
+        {%- set data_rows = run_query(
+            "select count(*), sum(hash(columns(*))) from read_csv(" ~ literal ~ ", header = true, all_varchar = true,"
+            ~ " store_rejects = true, rejects_table = 'panel_check_errors', rejects_scan = 'panel_check_scans')"
+        ).columns[0].values()[0] -%}
+        {%- set malformed = run_query(
+            "select line, error_type, error_message from panel_check_errors order by line, error_message limit 1"
+        ) -%}
+        {%- if malformed.rows | length > 0 -%}
+            {%- set row = malformed.rows[0] -%}
+            {%- set kinds = {'MISSING COLUMNS': 'a short row', 'TOO MANY COLUMNS': 'a row with too many columns',
+                             'UNQUOTED VALUE': 'a badly quoted value', 'LINE SIZE OVER MAXIMUM': 'a line too long to read',
+                             'INVALID ENCODING': 'bytes that are not UTF-8 (save the file as UTF-8)'} -%}
+            {{ return('has ' ~ kinds.get(row['error_type'], 'a malformed row (' ~ row['error_type'] ~ ')')
+                      ~ ' at line ' ~ row['line'] ~ ': ' ~ row['error_message']) }}
+        {%- endif -%}
+    {%- endif -%}
+    {%- if data_rows == 0 -%}
+        {{ return('' if is_optional else 'has no data rows' ~ ('' if path.endswith('.parquet') else ' (a header only)')) }}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}
+
+
 {% macro is_kept_panel_row() -%}
-    {#- One definition of a kept row: typed without a reject reason and not an exact duplicate. -#}
-    reject_reason is null and not is_exact_duplicate
+    {#- One definition of a kept row: typed without a reject reason and not a duplicate. -#}
+    reject_reason is null and not is_duplicate
 {%- endmacro %}

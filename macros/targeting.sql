@@ -118,11 +118,11 @@
 
 
 {% macro scenario_rows(fractions, costs) -%}
-    {#- Every (target_fraction, cost_per_session_usd) pair of two lists, as a union of literals. -#}
+    {#- Every (target_fraction, cost_per_session_usd) pair of two lists (var values), as a union of literals. -#}
     {%- for fraction in fractions -%}
     {%- set outer_loop = loop -%}
     {%- for cost in costs %}
-    select cast({{ fraction }} as double) as target_fraction, cast({{ cost }} as double) as cost_per_session_usd
+    select cast({{ sql_literal(fraction) }} as double) as target_fraction, cast({{ sql_literal(cost) }} as double) as cost_per_session_usd
     {% if not (outer_loop.last and loop.last) %}union all{% endif %}
     {%- endfor -%}
     {%- endfor -%}

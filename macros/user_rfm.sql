@@ -8,7 +8,7 @@
 snapshot as (
 
     {% if snapshot_date -%}
-    select cast('{{ snapshot_date }}' as date) as snapshot_date
+    select cast({{ sql_literal(snapshot_date) }} as date) as snapshot_date
     {%- else -%}
     select cast({{ dbt.dateadd('day', 1, 'max(event_date)') }} as date) as snapshot_date
     from {{ pseudo_sessions }}
@@ -67,7 +67,7 @@ activity as (
         max(event_date) as last_active_date,
         count(case when converted then 1 end) as purchase_days,
         cast(sum(order_count) as bigint) as order_count,
-        sum(basket_spend_usd) as total_spend_usd,
+        {{ money('sum(basket_spend_usd)') }} as total_spend_usd,
         min(case when converted then event_date end) as first_purchase_date,
         max(case when converted then event_date end) as last_purchase_date
 

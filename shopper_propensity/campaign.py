@@ -30,6 +30,8 @@ from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 from threadpoolctl import threadpool_limits
 
+from shopper_propensity.sql_literals import sql_literal
+
 ENGAGED, UNENGAGED, INACTIVE = "engaged", "unengaged", "inactive"
 CLASSES = (ENGAGED, UNENGAGED, INACTIVE)
 PROBABILITY_COLUMNS = tuple(f"p_{label}" for label in CLASSES)
@@ -371,7 +373,7 @@ def load_scored_test(ranked, featurized, truth) -> pd.DataFrame:
     segments = featurized.project("machine_id, campaign_id, rfm_segment")
     intent = truth.project("machine_id, campaign_id, is_prompted")
     return (
-        ranked.filter(f"campaign_split = '{TEST}'")
+        ranked.filter(f"campaign_split = {sql_literal(TEST)}")
         .project("machine_id, campaign_id, loss, campaign_label, is_excluded, stage2_probability, "
                  "targeting_rank, stage2_rank")
         .join(segments, "machine_id, campaign_id")

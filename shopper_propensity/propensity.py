@@ -32,6 +32,7 @@ from threadpoolctl import threadpool_limits
 
 from shopper_propensity.champion import SELECTION_METRIC, complexity_rank, select_champion
 from shopper_propensity.features import MODEL_FEATURES, PARSIMONY_FEATURES, FeatureEncoder
+from shopper_propensity.sql_literals import sql_literal
 
 TARGETS = ("converted", "is_repeat_purchase")
 
@@ -324,11 +325,11 @@ def window_filter(domain: str | None, start: date | None, end: date | None) -> s
     """SQL predicate for one domain (or all) and a [start, end) date window."""
     parts = ["true"]
     if domain is not None:
-        parts.append("domain_name = '" + domain.replace("'", "''") + "'")
+        parts.append(f"domain_name = {sql_literal(domain)}")
     if start is not None:
-        parts.append(f"event_date >= date '{start.isoformat()}'")
+        parts.append(f"event_date >= cast({sql_literal(start)} as date)")
     if end is not None:
-        parts.append(f"event_date < date '{end.isoformat()}'")
+        parts.append(f"event_date < cast({sql_literal(end)} as date)")
     return " and ".join(parts)
 
 
@@ -354,20 +355,24 @@ def load_rows(relation, predicate: str, columns: list[str], max_rows: int | None
 
 
 def iter_batches(relation, predicate: str, columns: list[str], batch_rows: int):
-    """The matching rows as Arrow tables of about batch_rows, for scoring in bounded memory.
+    """The matching rows in pseudo_session_id order as Arrow tables of exactly batch_rows (the
+    last one shorter), for scoring in bounded memory.
 
     DuckDB's reader hands out chunks far smaller than asked for (~35K rows); each scoring call
-    has a fixed cost, so chunks are gathered up to batch_rows first.
+    has a fixed cost, so chunks are gathered up to batch_rows first. Key order and fixed cuts
+    put every row in the same batch at the same place every run: BLAS gives a logistic
+    regression score last bits that depend on the row's place in the batch.
     """
-    pending, rows = [], 0
-    for chunk in relation.filter(predicate).project(", ".join(columns)).to_arrow_reader(batch_rows):
-        pending.append(chunk)
-        rows += len(chunk)
-        if rows >= batch_rows:
-            yield pa.Table.from_batches(pending).combine_chunks()
-            pending, rows = [], 0
-    if pending:
-        yield pa.Table.from_batches(pending).combine_chunks()
+    selected = relation.filter(predicate).project(", ".join(columns)).order("pseudo_session_id")
+    reader = selected.to_arrow_reader(batch_rows)
+    pending = pa.Table.from_batches([], schema=reader.schema)
+    for chunk in reader:
+        pending = pa.concat_tables([pending, pa.Table.from_batches([chunk])])
+        while len(pending) >= batch_rows:
+            yield pending.slice(0, batch_rows).combine_chunks()
+            pending = pending.slice(batch_rows)
+    if len(pending):
+        yield pending.combine_chunks()
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,6 +14,8 @@ from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
 
 from shopper_propensity import persona_names
+from shopper_propensity.model_inputs import require_rows
+from shopper_propensity.sql_literals import sql_literal
 
 # Behavioural features (document 000 §6.1), as user_rfm names them.
 FREQUENCY = "frequency_days"
@@ -205,13 +207,9 @@ def users_of_domain(user_rfm, domain: str) -> pd.DataFrame:
     """
     columns = list(dict.fromkeys(["machine_id", "tenure_days", PURCHASE_COUNT, *BEHAVIOR_FEATURES,
                                   *persona_names.EVIDENCE_COLUMNS, *DEMOGRAPHIC_FEATURES]))
-    escaped = domain.replace("'", "''")
-    return (
-        user_rfm.filter(f"domain_name = '{escaped}'")
-        .project(", ".join(columns))
-        .order("machine_id")
-        .df()
-    )
+    users = user_rfm.filter(f"domain_name = {sql_literal(domain)}").project(", ".join(columns)).order("machine_id").df()
+    require_rows(users, f"user_rfm for segmented domain {domain!r} (var segment_domains)")
+    return users
 
 
 def segmentation_matrix(users: pd.DataFrame, with_demographics: bool = False) -> BehaviorMatrix:

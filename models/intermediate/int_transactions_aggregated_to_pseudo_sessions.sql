@@ -17,7 +17,7 @@ final as (
         cast(sum(item_quantity) as bigint) as item_quantity,
         count(distinct product_key) as distinct_product_count,
         -- item line totals, summed; basket_total_usd repeats per item and is never summed
-        sum(item_total_usd) as basket_spend_usd
+        {{ money('sum(item_total_usd)') }} as basket_spend_usd
 
     from transactions
 

@@ -19,7 +19,7 @@ final as (
         count(*) as item_row_count,
         cast(sum(item_quantity) as bigint) as item_quantity,
         count(distinct product_key) as distinct_product_count,
-        sum(item_total_usd) as items_total_usd,
+        {{ money('sum(item_total_usd)') }} as items_total_usd,
         max(basket_total_usd) as basket_total_usd,
         min(basket_total_usd) = max(basket_total_usd) as has_consistent_basket_total
 

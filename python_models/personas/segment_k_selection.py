@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from shopper_propensity import segmentation
+from shopper_propensity import model_inputs, segmentation
 
 
 def model(dbt, session):
@@ -17,6 +17,7 @@ def model(dbt, session):
     with_demographics = dbt.config.meta_get("segment_with_demographics")
 
     user_rfm = dbt.ref("user_rfm")
+    model_inputs.require_rows(user_rfm, "user_rfm")
     tables = []
     for domain in segmentation.domain_list(domains):
         users = segmentation.users_of_domain(user_rfm, domain)

@@ -3,7 +3,7 @@ and the user's standardized features (their per-segment means are the radar-char
 
 import pandas as pd
 
-from shopper_propensity import segmentation
+from shopper_propensity import model_inputs, segmentation
 
 
 def model(dbt, session):
@@ -15,6 +15,7 @@ def model(dbt, session):
 
     chosen_k = dict(dbt.ref("segment_k_selection").filter("is_chosen").project("domain_name, k").fetchall())
     user_rfm = dbt.ref("user_rfm")
+    model_inputs.require_rows(user_rfm, "user_rfm")
     frames = []
     for domain in segmentation.domain_list(domains):
         users = segmentation.users_of_domain(user_rfm, domain)

@@ -4,7 +4,7 @@ between windows, empty or constant features, too few positives, unseen levels.""
 
 import json
 
-from shopper_propensity import model_health, propensity
+from shopper_propensity import model_health, model_inputs, propensity
 from shopper_propensity.features import FeatureEncoder
 
 
@@ -25,6 +25,7 @@ def model(dbt, session):
     registry = dbt.ref("propensity_model_registry").project(
         "model_name, is_champion, threshold, validation_roc_auc, validation_flagged_share, "
         "encoder_json, fit_rows, target, primary_domain, validation_start, train_end").df()
+    model_inputs.require_rows(registry, "propensity_model_registry")
     windows = propensity.registry_windows(
         registry, propensity.SplitWindows.from_vars(train_end, validation_months), primary_domain)
     test_flagged = dict(

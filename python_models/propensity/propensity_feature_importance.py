@@ -3,7 +3,7 @@ importance on the validation window (document 000 §7.2, document 001)."""
 
 import pandas as pd
 
-from shopper_propensity import importance, propensity
+from shopper_propensity import importance, model_inputs, propensity
 
 
 def model(dbt, session):
@@ -16,6 +16,7 @@ def model(dbt, session):
     max_rows = dbt.config.meta_get("importance_max_rows")
 
     registry = dbt.ref("propensity_model_registry").filter("is_champion or is_reference_model").df()
+    model_inputs.require_rows(registry, "propensity_model_registry (champion and reference model)")
     windows = propensity.registry_windows(
         registry, propensity.SplitWindows.from_vars(train_end, validation_months), primary_domain)
     encoder, models = propensity.registry_models(registry)

@@ -3,7 +3,8 @@ domain (and all non-primary domains together) and split, at the tuned and the de
 
 import pandas as pd
 
-from shopper_propensity import propensity
+from shopper_propensity import model_inputs, propensity
+from shopper_propensity.sql_literals import sql_literal
 
 
 def model(dbt, session):
@@ -12,11 +13,15 @@ def model(dbt, session):
 
     thresholds = dict(dbt.ref("propensity_model_registry").project("model_name, threshold").fetchall())
     predictions = dbt.ref("propensity_predictions")
+    model_inputs.require_rows(predictions, "propensity_predictions")
     tables = []
     for model_name, threshold in sorted(thresholds.items()):
         # one model at a time keeps memory to one model's predictions
         # through Arrow with text as categoricals: .df() builds a Python string per row and value
-        selected = predictions.filter(f"model_name = '{model_name}'").project("split, domain_name, actual, score")
+        # in key order: a mean (Brier) over rows in arrival order differs in its last bits run to run
+        selected = (predictions.filter(f"model_name = {sql_literal(model_name)}")
+                    .project("split, domain_name, actual, score, pseudo_session_id")
+                    .order("split, domain_name, pseudo_session_id"))
         frame = selected.to_arrow_table().to_pandas(strings_to_categorical=True)
         table = propensity.metrics_table(frame, threshold, primary_domain)
         table.insert(0, "model_name", model_name)

@@ -6,7 +6,7 @@ metadata file under the artifact folder."""
 
 import pandas as pd
 
-from shopper_propensity import propensity
+from shopper_propensity import model_inputs, propensity
 
 
 def model(dbt, session):
@@ -22,8 +22,10 @@ def model(dbt, session):
     artifact_dir = dbt.config.meta_get("propensity_artifact_dir")
     pinned_champion = dbt.config.meta_get("propensity_champion")
 
+    session_features = dbt.ref("session_features")
+    model_inputs.require_rows(session_features, "session_features")
     registry, booster, metadata = propensity.train_registry(
-        dbt.ref("session_features"),
+        session_features,
         target=target,
         primary_domain=primary_domain,
         windows=propensity.SplitWindows.from_vars(train_end, validation_months),

@@ -2,7 +2,7 @@
 (every domain, without retuning), scored in batches, with the windows the registry was fitted
 on (a mismatch with the vars fails). Feeds session_scores, the metrics and the confusion matrix."""
 
-from shopper_propensity import propensity
+from shopper_propensity import model_inputs, propensity
 
 
 def model(dbt, session):
@@ -14,5 +14,6 @@ def model(dbt, session):
     batch_rows = dbt.config.meta_get("scoring_batch_rows")
 
     registry = dbt.ref("propensity_model_registry").df()
+    model_inputs.require_rows(registry, "propensity_model_registry")
     propensity.registry_windows(registry, propensity.SplitWindows.from_vars(train_end, validation_months), primary_domain)
     return propensity.score_splits(dbt.ref("session_features"), registry, batch_rows=batch_rows)

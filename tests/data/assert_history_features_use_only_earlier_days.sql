@@ -17,7 +17,7 @@ sampled_users as (
         machine_id
     from (select distinct machine_id from session_features) as users
     order by {{ dbt.hash('machine_id') }}, machine_id
-    limit {{ var('history_test_max_users') }}
+    limit {{ sql_literal(var('history_test_max_users')) }}
 
 ),
 

@@ -10,6 +10,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from shopper_propensity.sql_literals import sql_literal
+from shopper_propensity.warehouse_fingerprint import table_fingerprints
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
 
@@ -23,6 +26,15 @@ def generate_panel(out_dir: Path, sessions: int, seed: int = 11, panel_format: s
         check=True, capture_output=True, text=True,
     )
     return out_dir
+
+
+def rewrite_panel_file(path: Path, select: str, options: str = "format parquet") -> None:
+    """Replace a panel file with the rows of `select`, in which {file} stands for the file."""
+    scratch = path.with_name(path.name + ".tmp")
+    with duckdb.connect() as connection:
+        rows = select.replace("{file}", sql_literal(str(path)))
+        connection.execute(f"copy ({rows}) to {sql_literal(str(scratch))} ({options})")
+    scratch.replace(path)
 
 
 class DbtProject:
@@ -40,15 +52,42 @@ class DbtProject:
             "SHOPPER_MEMORY_LIMIT": "2GB",
         }
 
+    def command(self, *args: str) -> list[str]:
+        return [str(DBT), *args, "--target-path", str(self.target), "--log-path", str(self.target / "logs")]
+
     def run(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [str(DBT), *args, "--target-path", str(self.target), "--log-path", str(self.target / "logs")],
-            cwd=REPO_ROOT, env=self.env, capture_output=True, text=True,
-        )
+        return subprocess.run(self.command(*args), cwd=REPO_ROOT, env=self.env, capture_output=True, text=True)
+
+    def start(self, *args: str) -> subprocess.Popen:
+        """dbt running in the background, its log lines readable from .stdout as they come."""
+        return subprocess.Popen(self.command(*args), cwd=REPO_ROOT, env=self.env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def query(self, sql: str) -> list[tuple]:
         with duckdb.connect(str(self.database), read_only=True) as connection:
             return connection.sql(sql).fetchall()
+
+    def fingerprints(self) -> dict[str, str]:
+        """Every table's fingerprint (opened read-write: a killed build may leave a WAL to replay)."""
+        with duckdb.connect(str(self.database)) as connection:
+            return table_fingerprints(connection)
+
+
+# Models and seeds without the data tests: what a test comparing tables needs (the tests run
+# in make build and in the tests that are about them).
+MODELS_AND_SEEDS = ("--resource-type", "model", "--resource-type", "seed")
+
+
+@pytest.fixture(scope="session")
+def clean_build(tmp_path_factory) -> tuple[Path, DbtProject]:
+    """A small clean panel and a complete build of it, shared by the tests that compare other
+    builds with it."""
+    work = tmp_path_factory.mktemp("clean_build")
+    panel = generate_panel(work / "panel", sessions=5_000)
+    project = DbtProject(work, panel)
+    result = project.run("build", *MODELS_AND_SEEDS)
+    assert result.returncode == 0, result.stdout[-3000:]
+    return panel, project
 
 
 @pytest.fixture

@@ -1,87 +1,25 @@
-"""Bad input gets a clear outcome: every bad row lands in panel_rejects with its reason and
-rows in = kept + rejected; a missing required column fails naming the file and the column."""
+"""Bad input gets a clear outcome: typed Parquet bad values land in panel_rejects with their
+reason and rows in = kept + rejected; a missing required column fails naming the file and the
+column. The CSV row and file defects are the hostile corpus of test_hostile_input.py."""
 
 from __future__ import annotations
 
-import csv
-import json
-
-import duckdb
-
-from conftest import generate_panel
+from conftest import generate_panel, rewrite_panel_file
 
 # The accounting test and the accounting table it is checked beside, with all they read.
 ACCOUNTING = ("+assert_panel_rows_accounted_for", "+panel_row_accounting")
 
 
-def _append_rows(path, header, rows):
-    with open(path, "a", newline="") as handle:
-        # the generator writes "\n" line ends; a file mixing them is not valid CSV for DuckDB
-        writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
-        writer.writerows(rows)
-
-
-def _first_row(path):
-    with open(path, newline="") as handle:
-        reader = csv.DictReader(handle)
-        return reader.fieldnames, next(reader)
-
-
-def test_injected_bad_rows_land_in_rejects_with_reasons(tmp_path, dbt_project_factory):
-    panel = generate_panel(tmp_path / "panel", sessions=20_000)
-    header, template = _first_row(panel / "sessions.csv")
-
-    def variant(marker, **changes):
-        # a distinct site_session_id keeps each injected row from duplicating another
-        return {**template, "site_session_id": str(7_000_000_000_000_000_000 + marker), **changes}
-
-    injected = {
-        "duration is below 0": variant(1, duration="-5"),
-        "pages_viewed is not an integer": variant(2, pages_viewed="abc"),
-        "event_time is not an H:MM:SS time": variant(3, event_time="25:61:00"),
-        "machine_id is missing": variant(4, machine_id=""),
-        "exact duplicate of an earlier row": variant(5),
-    }
-    _append_rows(panel / "sessions.csv", header, [*injected.values(), variant(5)])
-
-    tx_header, tx_template = _first_row(panel / "transactions.csv")
-    _append_rows(panel / "transactions.csv", tx_header, [{**tx_template, "prod_totprice": "12,50"}])
-
-    project = dbt_project_factory(panel)
-    result = project.run("build", "--select", *ACCOUNTING)
-    assert result.returncode == 0, result.stdout[-3000:]
-
-    rejects = project.query("select source_table, reject_reason, raw_row from panel_rejects")
-    session_rejects = [(reason, json.loads(raw)) for table, reason, raw in rejects if table == "sessions"]
-    for reason, row in injected.items():
-        matches = [
-            found for found, raw in session_rejects
-            if raw["site_session_id"] == row["site_session_id"] and found == reason
-        ]
-        assert matches, f"no reject with reason {reason!r} for the injected row"
-    assert any(
-        table == "transactions" and "prod_totprice is not a number" in reason for table, reason, _ in rejects
-    )
-
-    with open(panel / "sessions.csv") as handle:
-        lines_in_file = sum(1 for _ in handle) - 1
-    (rows_in, kept, duplicates, invalid), = project.query(
-        "select rows_in, rows_kept, rows_duplicate, rows_invalid from panel_row_accounting where source_table = 'sessions'"
-    )
-    assert rows_in == lines_in_file
-    assert rows_in == kept + duplicates + invalid
-    assert invalid >= 4 and duplicates >= 1
-
-
 def test_typed_parquet_bad_rows_land_in_rejects(tmp_path, dbt_project_factory):
-    # Parquet arrives typed, so the checks trust the file's types and only the casts can
-    # fail: a pages_viewed too large for an integer, a negative duration, a bad time string.
+    # Parquet arrives typed, so the checks trust the file's types and only the casts and the
+    # contract's bounds can fail: a pages_viewed too large for an integer, a negative duration,
+    # a bad time string, hour 24, a NaN price.
     panel = generate_panel(tmp_path / "panel", sessions=5_000, panel_format="parquet")
-    sessions = str(panel / "sessions.parquet")
     injected = {
-        "pages_viewed is not an integer": ("pages_viewed", "1099511627776"),
+        "pages_viewed is out of range for integer": ("pages_viewed", "1099511627776"),
         "duration is below 0": ("duration", "-5"),
         "event_time is not an H:MM:SS time": ("event_time", "'25:61:00'"),
+        "event_time is outside 0:00:00-23:59:59": ("event_time", "'24:00:00'"),
         "machine_id is missing": ("machine_id", "null"),
     }
     variants = " union all ".join(
@@ -89,21 +27,24 @@ def test_typed_parquet_bad_rows_land_in_rejects(tmp_path, dbt_project_factory):
         "from first_row"
         for marker, (column, value) in enumerate(injected.values())
     )
-    with duckdb.connect() as connection:
-        connection.sql(
-            f"copy (with raw as (select * replace (pages_viewed::bigint as pages_viewed) from '{sessions}'), "
-            f"first_row as (select * from raw limit 1) "
-            f"select * from raw union all {variants}) to '{sessions}.tmp' (format parquet)"
-        )
-    (panel / "sessions.parquet.tmp").replace(sessions)
+    rewrite_panel_file(
+        panel / "sessions.parquet",
+        "with raw as (select * replace (pages_viewed::bigint as pages_viewed) from {file}), "
+        f"first_row as (select * from raw limit 1) select * from raw union all {variants}",
+    )
+    # a DOUBLE NaN price: typed, but not a finite number
+    rewrite_panel_file(
+        panel / "transactions.parquet",
+        "select * from {file} union all (select * replace ('nan'::double as prod_totprice) from {file} limit 1)",
+    )
 
     project = dbt_project_factory(panel, panel_format="parquet")
     result = project.run("build", "--select", *ACCOUNTING)
     assert result.returncode == 0, result.stdout[-3000:]
 
-    reasons = {reason for table, reason in project.query("select source_table, reject_reason from panel_rejects")
-               if table == "sessions" and reason}
-    assert set(injected) <= reasons
+    rejects = project.query("select source_table, reject_reason from panel_rejects")
+    assert set(injected) <= {reason for table, reason in rejects if table == "sessions"}
+    assert ("transactions", "prod_totprice is not a finite number") in rejects
     (rows_in, kept, duplicates, invalid), = project.query(
         "select rows_in, rows_kept, rows_duplicate, rows_invalid from panel_row_accounting where source_table = 'sessions'"
     )
@@ -114,12 +55,8 @@ def test_typed_parquet_bad_rows_land_in_rejects(tmp_path, dbt_project_factory):
 def test_missing_required_column_fails_naming_file_and_column(tmp_path, dbt_project_factory):
     panel = generate_panel(tmp_path / "panel", sessions=5_000)
     sessions = str(panel / "sessions.csv")
-    with duckdb.connect() as connection:
-        connection.sql(
-            f"copy (select * exclude (pages_viewed) from read_csv('{sessions}', all_varchar = true)) "
-            f"to '{sessions}.tmp' (header, delimiter ',')"
-        )
-    (panel / "sessions.csv.tmp").replace(sessions)
+    rewrite_panel_file(panel / "sessions.csv", "select * exclude (pages_viewed) from read_csv({file}, all_varchar = true)",
+                       options="header, delimiter ','")
 
     result = dbt_project_factory(panel).run("run", "--select", "base_comscore__sessions")
 

@@ -41,7 +41,7 @@ campaign_domain_days as (
         hoh_oldest_age,
         children
     from pseudo_sessions
-    where domain_name = '{{ var("campaign_domain") }}'
+    where domain_name = {{ sql_literal(var('campaign_domain')) }}
 
 ),
 
@@ -84,8 +84,8 @@ history as (
         count(case when converted and days_before_exposure <= 30 then 1 end) as purchase_days_30,
         count(case when converted and days_before_exposure <= 90 then 1 end) as purchase_days_90,
         count(case when converted and days_before_exposure <= 365 then 1 end) as purchase_days_365,
-        sum(basket_spend_usd) as spend_total_usd,
-        sum(case when days_before_exposure <= 365 then basket_spend_usd else 0 end) as spend_365_usd,
+        {{ money('sum(basket_spend_usd)') }} as spend_total_usd,
+        {{ money('sum(case when days_before_exposure <= 365 then basket_spend_usd else 0 end)') }} as spend_365_usd,
         cast(sum(session_count) as bigint) as session_count_total,
         cast(sum(pages_viewed) as bigint) as pages_viewed_total,
         cast(sum(duration_minutes) as bigint) as duration_minutes_total,

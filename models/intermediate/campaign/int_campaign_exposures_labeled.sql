@@ -31,7 +31,7 @@ purchase_days as (
         machine_id,
         event_date
     from pseudo_sessions
-    where domain_name = '{{ var("campaign_domain") }}'
+    where domain_name = {{ sql_literal(var('campaign_domain')) }}
         and converted
 
 ),
@@ -52,7 +52,7 @@ exposure_windows as (
         channel,
         engaged_date,
         is_engaged,
-        cast({{ dbt.dateadd('day', var('campaign_window_days'), 'exposed_date') }} as date) as window_end_date
+        cast({{ dbt.dateadd('day', sql_literal(var('campaign_window_days')), 'exposed_date') }} as date) as window_end_date
     from exposures
 
 ),
@@ -102,8 +102,8 @@ labeled as (
         end as campaign_label,
         case
             when campaign_spans.campaign_end_date > data_end.last_event_date then 'open'
-            when campaign_spans.campaign_start_date >= cast('{{ var("campaign_test_from") }}' as date) then 'test'
-            when campaign_spans.campaign_end_date < cast('{{ var("campaign_test_from") }}' as date) then 'train'
+            when campaign_spans.campaign_start_date >= cast({{ sql_literal(var('campaign_test_from')) }} as date) then 'test'
+            when campaign_spans.campaign_end_date < cast({{ sql_literal(var('campaign_test_from')) }} as date) then 'train'
             else 'gap'
         end as campaign_split
     from exposure_windows

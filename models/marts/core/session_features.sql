@@ -14,7 +14,7 @@ with_history as (
         *,
         count(*) over prior_days as prior_session_days,
         count(case when converted then 1 end) over prior_days as prior_purchase_days,
-        coalesce(sum(basket_spend_usd) over prior_days, 0) as prior_spend_usd,
+        {{ money('coalesce(sum(basket_spend_usd) over prior_days, 0)') }} as prior_spend_usd,
         max(event_date) over prior_days as previous_session_date,
         max(case when converted then event_date end) over prior_days as previous_purchase_date
 
@@ -37,7 +37,7 @@ final as (
         event_date,
         domain_name,
         domain_id,
-        domain_name = '{{ var("primary_domain") }}' as is_primary_domain,
+        domain_name = {{ sql_literal(var('primary_domain')) }} as is_primary_domain,
 
         -- calendar and time of the day's first visit
         cast(extract(year from event_date) as integer) as event_year,

@@ -14,7 +14,7 @@ final as (
         source_table,
         reject_reason,
         count(*) as rejected_rows,
-        sum(case when is_exact_duplicate then 1 else 0 end) as exact_duplicate_rows
+        count(case when is_duplicate then 1 end) as duplicate_rows
 
     from panel_rejects
 

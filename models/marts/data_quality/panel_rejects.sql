@@ -17,8 +17,8 @@ unioned as (
     select
         source_table,
         source_file,
-        coalesce(reject_reason, 'exact duplicate of an earlier row') as reject_reason,
-        is_exact_duplicate,
+        coalesce(reject_reason, 'duplicate of an earlier row after cleaning') as reject_reason,
+        is_duplicate,
         raw_row
 
     from {{ table_name }}
@@ -36,7 +36,7 @@ final as (
         source_table,
         source_file,
         reject_reason,
-        is_exact_duplicate,
+        is_duplicate,
         raw_row
 
     from unioned

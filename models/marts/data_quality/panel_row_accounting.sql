@@ -18,7 +18,7 @@ unioned as (
         '{{ table_name }}' as source_table,
         count(*) as rows_in,
         sum(case when {{ is_kept_panel_row() }} then 1 else 0 end) as rows_kept,
-        sum(case when is_exact_duplicate then 1 else 0 end) as rows_duplicate,
+        sum(case when is_duplicate then 1 else 0 end) as rows_duplicate,
         sum(case when reject_reason is not null then 1 else 0 end) as rows_invalid
 
     from {{ table_name }}

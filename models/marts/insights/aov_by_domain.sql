@@ -21,7 +21,7 @@ labelled as (
         'all non-primary domains' as domain_group,
         basket_total_usd
     from orders
-    where domain_name != '{{ var("primary_domain") }}'
+    where domain_name != {{ sql_literal(var('primary_domain')) }}
 
 ),
 
@@ -30,7 +30,7 @@ final as (
     select
         domain_group,
         count(*) as orders,
-        sum(basket_total_usd) as revenue_usd,
+        {{ money('sum(basket_total_usd)') }} as revenue_usd,
         avg(basket_total_usd) as avg_order_value_usd
 
     from labelled

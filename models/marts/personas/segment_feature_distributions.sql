@@ -49,7 +49,7 @@ distribution_{{ feature }} as (
         {% for pct in percentiles -%}
         {{ percentile('cast(' ~ feature ~ ' as double)', pct / 100) }} as p{{ '%02d' % pct }},
         {% endfor -%}
-        avg(cast({{ feature }} as double)) as mean_value
+        {{ stable_avg(feature) }} as mean_value
 
     from segmented_users
 

@@ -53,13 +53,13 @@ profiles as (
         count(*) as users,
         {% for feature in features -%}
         {{ median(feature) }} as median_{{ feature }},
-        avg({{ feature }}) as mean_{{ feature }},
-        avg(z_{{ feature }}) as radar_{{ feature }},
+        {{ stable_avg(feature) }} as mean_{{ feature }},
+        {{ stable_avg('z_' ~ feature) }} as radar_{{ feature }},
         {% endfor -%}
         {{ median('days_since_last_purchase') }} as median_days_since_last_purchase,
         {{ median('purchase_days') }} as median_purchase_days,
         cast(sum(purchase_days) as double) / sum(frequency_days) as conversion_rate,
-        sum(total_spend_usd) as total_spend_usd,
+        {{ money('sum(total_spend_usd)') }} as total_spend_usd,
         avg(total_spend_usd) as avg_spend_per_user_usd
 
     from segmented_users

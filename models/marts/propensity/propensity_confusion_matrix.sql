@@ -50,7 +50,7 @@ non_primary_test as (
     from predictions
 
     where split = 'test'
-        and domain_name != '{{ var("primary_domain") }}'
+        and domain_name != {{ sql_literal(var('primary_domain')) }}
 
 ),
 

@@ -32,7 +32,7 @@ test_predictions as (
         actual
     from predictions
     where split = 'test'
-        and domain_name != '{{ var("primary_domain") }}'
+        and domain_name != {{ sql_literal(var('primary_domain')) }}
 
 ),
 

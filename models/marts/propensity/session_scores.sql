@@ -33,7 +33,7 @@ final as (
         machine_id,
         event_date,
         domain_name,
-        domain_name = '{{ var("primary_domain") }}' as is_primary_domain,
+        domain_name = {{ sql_literal(var('primary_domain')) }} as is_primary_domain,
         split,
         model_name,
         score,

@@ -29,7 +29,7 @@ orders_before_train_end as (
 
     select *
     from orders
-    where event_date < cast('{{ var("train_end") }}' as date)
+    where event_date < cast({{ sql_literal(var('train_end')) }} as date)
 
 ),
 

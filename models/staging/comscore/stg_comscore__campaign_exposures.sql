@@ -18,9 +18,9 @@ final as (
 
     select
         machine_id,
-        trim(campaign_id) as campaign_id,
+        campaign_id,
         exposed_date,
-        lower(trim(channel)) as channel,
+        channel,
         engaged_date,
         engaged_date is not null as is_engaged,
         source_file

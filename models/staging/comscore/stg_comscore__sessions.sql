@@ -24,8 +24,8 @@ final as (
         domain_id,
 
         -- visit
-        lower(trim(domain_name)) as domain_name,
-        nullif(lower(trim(ref_domain__name)), '') as referrer_domain,
+        domain_name,
+        ref_domain__name as referrer_domain,
         pages_viewed,
         duration as duration_minutes,
 

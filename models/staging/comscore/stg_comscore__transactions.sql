@@ -25,7 +25,7 @@ final as (
         prod_category_id as product_category_id,
 
         -- item
-        lower(trim(domain_name)) as domain_name,
+        domain_name,
         prod_name as product_name,
         -- what counts as one distinct product: its name, else its category
         coalesce(prod_name, cast(prod_category_id as {{ dbt.type_string() }})) as product_key,

@@ -7,7 +7,7 @@ import altair as alt
 
 from .common import FULL_WIDTH, HEIGHT, Marts, NoData, Table, figure
 
-OUTCOMES = {"rows_kept": "kept", "rows_duplicate": "exact duplicate", "rows_invalid": "invalid"}
+OUTCOMES = {"rows_kept": "kept", "rows_duplicate": "duplicate", "rows_invalid": "invalid"}
 OUTCOME_COLORS = alt.Scale(domain=list(OUTCOMES.values()), range=["#54a24b", "#f58518", "#e45756"])
 
 

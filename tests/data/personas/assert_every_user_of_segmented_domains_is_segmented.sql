@@ -1,6 +1,6 @@
 -- Every user of each segmented domain is in exactly one segment (the model's grain test
 -- covers "at most one"; this covers "at least one", and nobody from elsewhere).
-{%- set domains = var('segment_domains').split(',') | map('trim') | list %}
+{%- set domains = list_setting(var('segment_domains')) %}
 
 with
 
@@ -8,7 +8,7 @@ expected as (
 
     select machine_id, domain_name
     from {{ ref('user_rfm') }}
-    where domain_name in ('{{ domains | join("', '") }}')
+    where domain_name in {{ sql_literal_list(domains) }}
 
 ),
 

@@ -1,8 +1,8 @@
 {%- set column_specs = [
-    {'name': 'machine_id', 'type': 'bigint', 'check': 'integer', 'required': true},
+    {'name': 'machine_id', 'type': 'bigint', 'check': 'integer', 'required': true, 'min_value': 1},
     {'name': 'campaign_id', 'type': 'varchar', 'check': 'text', 'required': true},
     {'name': 'exposed_date', 'type': 'date', 'check': 'date', 'required': true},
-    {'name': 'channel', 'type': 'varchar', 'check': 'text'},
+    {'name': 'channel', 'type': 'varchar', 'check': 'text', 'lowercase': true},
     {'name': 'engaged_date', 'type': 'date', 'check': 'date'},
 ] -%}
 

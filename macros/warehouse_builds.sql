@@ -1,0 +1,57 @@
+{#-
+  What the warehouse promises (README "What the warehouse promises"): each table is replaced
+  in one transaction, so a reader sees a table wholly from one run; tables from different
+  runs can sit side by side after a build that stopped half-way or built a selection. The
+  table warehouse_builds says which case a warehouse is in: one row per `dbt build` / `run` /
+  `seed`, written `started` before the first model and set to `success` or `failed` after
+  the last. A newest row still `started` when the file can be opened (DuckDB lets no reader
+  in while a build writes) is a build that was killed: rerun it before trusting the marts.
+-#}
+
+{% macro warehouse_build_commands() -%}
+    {{ return(['build', 'run', 'seed']) }}
+{%- endmacro %}
+
+
+{% macro record_build_start() -%}
+    {%- if flags.WHICH not in warehouse_build_commands() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set selection = invocation_args_dict.get('select') or [] -%}
+    create table if not exists {{ target.schema }}.warehouse_builds (
+        invocation_id varchar,
+        command varchar,
+        selection varchar,
+        started_at timestamp,
+        finished_at timestamp,
+        status varchar,
+        nodes_succeeded integer,
+        nodes_not_succeeded integer
+    );
+    insert into {{ target.schema }}.warehouse_builds
+    select
+        {{ sql_literal(invocation_id) }},
+        {{ sql_literal(flags.WHICH) }},
+        {{ sql_literal(selection | join(' ') if selection else none) }},
+        current_timestamp,
+        null,
+        'started',
+        null,
+        null
+{%- endmacro %}
+
+
+{% macro record_build_end(results) -%}
+    {%- if flags.WHICH not in warehouse_build_commands() -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set succeeded = results | selectattr('status', 'in', ['success', 'pass', 'warn']) | list | length -%}
+    {%- set not_succeeded = (results | length) - succeeded -%}
+    update {{ target.schema }}.warehouse_builds
+    set
+        finished_at = current_timestamp,
+        status = {{ sql_literal('success' if not_succeeded == 0 else 'failed') }},
+        nodes_succeeded = {{ succeeded }},
+        nodes_not_succeeded = {{ not_succeeded }}
+    where invocation_id = {{ sql_literal(invocation_id) }}
+{%- endmacro %}

@@ -1,0 +1,59 @@
+"""A fingerprint per warehouse table, to prove two builds byte-identical.
+
+A table's fingerprint is the md5 of its column names and types and of the sorted md5s of its
+rows' text. DuckDB writes a DOUBLE as the shortest text that reads back to the same bits, so
+one differing bit changes the fingerprint; row order does not (tables have none).
+
+    python -m shopper_propensity.warehouse_fingerprint shopper_propensity.duckdb > build.json
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+
+import duckdb
+
+from shopper_propensity.sql_literals import sql_literal
+
+# Written by the build hooks, not by models: timestamps and ids differ on every run by design.
+BUILD_LOG_TABLES = ("warehouse_builds",)
+
+
+def table_fingerprints(connection: duckdb.DuckDBPyConnection, schema: str = "main",
+                       exclude: tuple[str, ...] = BUILD_LOG_TABLES) -> dict[str, str]:
+    """{table name: fingerprint} for every table of the schema, views excluded."""
+    tables = [name for (name,) in connection.execute(
+        "select table_name from duckdb_tables() where schema_name = ? order by table_name", [schema]
+    ).fetchall() if name not in exclude]
+    return {name: _fingerprint(connection, schema, name) for name in tables}
+
+
+def _fingerprint(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
+    relation = f"{_identifier(schema)}.{_identifier(table)}"
+    (columns,) = connection.execute(
+        "select string_agg(column_name || ' ' || data_type, ', ' order by column_index) "
+        f"from duckdb_columns() where schema_name = {sql_literal(schema)} and table_name = {sql_literal(table)}"
+    ).fetchone()
+    (rows,) = connection.execute(
+        "select coalesce(string_agg(row_md5, '' order by row_md5), '') "
+        f"from (select md5(cast(t as varchar)) as row_md5 from {relation} as t)"
+    ).fetchone()
+    (digest,) = connection.execute("select md5(?)", [f"{columns}\n{rows}"]).fetchone()
+    return digest
+
+
+def _identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def main() -> int:
+    path = sys.argv[1] if len(sys.argv) > 1 else os.environ.get("SHOPPER_DUCKDB_PATH", "shopper_propensity.duckdb")
+    with duckdb.connect(path, read_only=True) as connection:
+        print(json.dumps(table_fingerprints(connection), indent=2, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
