@@ -122,8 +122,8 @@ def fit_beta_geo(frequency, recency, T) -> BetaGeoModel:
     Deterministic: no random start, L-BFGS-B from all parameters at 1 on time rescaled so the
     longest T is 10. Raises ClvInputError when no customer has a repeat purchase (the model
     cannot then tell a low purchase rate from dropout); warns (ClvFitWarning) when the fit
-    stops early or a parameter is not pinned down (runs off to 0 or infinity, or has a large
-    standard error). fit_report holds the log-likelihood, standard errors and optimizer's word.
+    stops early or the data barely constrain a parameter (it runs off to 0 or infinity, or has
+    a large standard error). fit_report holds the log-likelihood, standard errors and optimizer's word.
     """
     x, t_x, age = repeat_history(frequency, recency, T)
     if not (x > 0).any():

@@ -111,7 +111,7 @@ def fit_gamma_gamma(frequency, monetary_value) -> GammaGammaModel:
     Deterministic (L-BFGS-B from all parameters at 1, spend rescaled to mean 1). Raises
     ClvInputError when no customer has a repeat purchase; warns (ClvFitWarning) when frequency
     and spend are correlated beyond MAX_FREQUENCY_SPEND_CORRELATION, or the fit stops early or
-    does not pin a parameter down.
+    the data barely constrain a parameter.
     """
     x, m = spend_history(frequency, monetary_value)
     keep = x > 0

@@ -101,8 +101,9 @@ def maximize_log_likelihood(
             for name, theta, error in zip(names, result.x, errors)
             if abs(theta) >= LOG_PARAMETER_BOUND - 1e-6 or error > MAX_LOG_STANDARD_ERROR]
     if weak:
-        warnings.warn(f"{model} fit on {n_customers:.0f} customers does not pin down {', '.join(weak)}; "
-                      f"parameters {shown}: forecasts from this fit are weak", ClvFitWarning, stacklevel=3)
+        warnings.warn(f"{model} fit on {n_customers:.0f} customers barely constrains {', '.join(weak)}; "
+                      f"parameters {shown}: treat its forecasts as uncertain and check them on a holdout",
+                      ClvFitWarning, stacklevel=3)
     report = FitReport(
         log_likelihood=float(-result.fun * n_customers),
         n_customers=int(n_customers),

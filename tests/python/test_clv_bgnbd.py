@@ -258,7 +258,7 @@ def test_a_panel_without_any_sign_of_dropout_warns_that_the_fit_is_weak():
     T = rng.uniform(100, 300, 2_000)
     frequency = rng.poisson(3, 2_000)
     recency = np.where(frequency > 0, T, 0.0)
-    with pytest.warns(ClvFitWarning, match=r"does not pin down a \(standard error of log a: inf\), b"):
+    with pytest.warns(ClvFitWarning, match=r"barely constrains a \(standard error of log a: inf\), b"):
         fitted = fit_beta_geo(frequency, recency, T)
     assert np.isfinite(fitted.probability_alive(frequency, recency, T)).all()
 
