@@ -18,8 +18,12 @@ class ClvFitWarning(UserWarning):
 
 
 def as_float_array(values, name: str) -> np.ndarray:
-    """values as a 1-d float array; raise ClvInputError naming `name` on non-finite values."""
-    array = np.asarray(values, dtype=float)
+    """values as a 1-d float array; raise ClvInputError naming `name` on non-numeric or
+    non-finite values (pandas NA counts as missing)."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError) as error:
+        raise ClvInputError(f"{name} must be numeric: {error}") from error
     if array.ndim == 0:
         array = array.reshape(1)
     if array.ndim != 1:

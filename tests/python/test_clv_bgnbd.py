@@ -6,6 +6,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy.optimize import check_grad
 from scipy.special import hyp2f1
@@ -231,6 +232,8 @@ def test_no_repeat_purchase_at_all_is_a_clear_error():
     ([1, 2], [6.0, 2.0], [5.0, 5.0], "recency exceeds T for 1 customer"),
     ([0, 2], [3.0, 2.0], [5.0, 5.0], "recency > 0 but no repeat purchase"),
     ([1, 2], [1.0], [5.0, 5.0], "differ in length"),
+    (pd.Series([1, None], dtype="Int64"), [1.0, 0.0], [5.0, 5.0], "frequency has 1 missing"),
+    ([1, 2], ["1.0", "soon"], [5.0, 5.0], "recency must be numeric"),
     ([], [], [], "no customers"),
 ])
 def test_bad_histories_are_named(frequency, recency, T, message):
