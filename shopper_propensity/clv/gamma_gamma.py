@@ -89,13 +89,19 @@ class GammaGammaModel:
 
 
 def spend_history(frequency, monetary_value) -> tuple[np.ndarray, np.ndarray]:
-    """Validated (frequency, monetary_value); monetary_value is ignored (set to 0) where x = 0."""
+    """Validated (frequency, monetary_value). Where frequency is 0 the mean spend of repeat
+    purchases is undefined: any value there, missing included, is read as 0."""
     x = as_float_array(frequency, "frequency")
-    m = as_float_array(monetary_value, "monetary_value")
+    m = as_float_array(monetary_value, "monetary_value", require_finite=False)
     if x.size != m.size:
         raise ClvInputError(f"frequency and monetary_value differ in length ({x.size}, {m.size})")
     if (x < 0).any() or (x != np.floor(x)).any():
         raise ClvInputError("frequency must be a non-negative whole number of repeat purchases")
+    missing = (x > 0) & ~np.isfinite(m)
+    if missing.any():
+        raise ClvInputError(
+            f"monetary_value has {int(missing.sum())} missing or infinite value(s) for customers with repeat purchases"
+        )
     non_positive = (x > 0) & (m <= 0)
     if non_positive.any():
         raise ClvInputError(

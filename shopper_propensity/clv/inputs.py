@@ -14,12 +14,13 @@ class ClvInputError(ValueError):
 
 
 class ClvFitWarning(UserWarning):
-    """A CLV fit that ran but says little: it stopped early or a parameter ran to a bound."""
+    """A CLV fit that ran but says little: it stopped early, the data barely constrain a
+    parameter, or an assumption of the model visibly fails."""
 
 
-def as_float_array(values, name: str) -> np.ndarray:
-    """values as a 1-d float array; raise ClvInputError naming `name` on non-numeric or
-    non-finite values (pandas NA counts as missing)."""
+def as_float_array(values, name: str, require_finite: bool = True) -> np.ndarray:
+    """values as a 1-d float array; raise ClvInputError naming `name` on non-numeric values
+    and, with require_finite, on missing or infinite ones (pandas NA counts as missing)."""
     try:
         array = np.asarray(values, dtype=float)
     except (TypeError, ValueError) as error:
@@ -29,7 +30,7 @@ def as_float_array(values, name: str) -> np.ndarray:
     if array.ndim != 1:
         raise ClvInputError(f"{name} must be one value per customer (1-d), got shape {array.shape}")
     bad = ~np.isfinite(array)
-    if bad.any():
+    if require_finite and bad.any():
         raise ClvInputError(f"{name} has {int(bad.sum())} missing or infinite value(s) of {array.size}")
     return array
 

@@ -80,11 +80,12 @@ def test_expected_spend_matches_the_true_mean_spend_of_similar_customers(name):
 
 
 def test_customers_without_repeat_purchase_get_the_population_mean():
-    spend = CDNOW.expected_spend([0, 0, 1, 50], [0.0, 999.0, 40.0, 40.0])
-    assert spend[0] == spend[1] == pytest.approx(CDNOW.p * CDNOW.v / (CDNOW.q - 1))
+    # their mean repeat spend is undefined: whatever stands there (0, a stray value, NULL) is unused
+    spend = CDNOW.expected_spend([0, 0, 0, 1, 50], [0.0, 999.0, np.nan, 40.0, 40.0])
+    assert spend[0] == spend[1] == spend[2] == pytest.approx(CDNOW.p * CDNOW.v / (CDNOW.q - 1))
     # one purchase of 40 moves the estimate part of the way from the mean (35.2); fifty nearly all
-    assert CDNOW.mean_spend < spend[2] < spend[3] < 40.0
-    assert spend[3] == pytest.approx(40.0, abs=0.5)
+    assert CDNOW.mean_spend < spend[3] < spend[4] < 40.0
+    assert spend[4] == pytest.approx(40.0, abs=0.5)
 
 
 def test_heavy_tailed_spend_without_a_mean_is_a_clear_error():
@@ -107,7 +108,7 @@ def test_no_repeat_customer_is_a_clear_error():
 
 
 @pytest.mark.parametrize(("frequency", "monetary_value", "message"), [
-    ([1, 2], [10.0, np.nan], "monetary_value has 1 missing or infinite"),
+    ([1, 2], [10.0, np.nan], "monetary_value has 1 missing or infinite value.* with repeat purchases"),
     ([1, 2], [10.0, 0.0], "zero or negative for 1 customer"),
     ([1, -2], [10.0, 5.0], "non-negative whole number"),
     ([1, 2], [10.0], "differ in length"),
