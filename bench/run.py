@@ -19,7 +19,7 @@ import platform
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import dbt_results, report
@@ -196,7 +196,8 @@ def run_baseline(panel_dir: Path, fmt: str, recency: str, time_cap_min: float, r
     measured = run_measured(command, log_dir=log_dir, name=f"pandas-{fmt}", env=child_env(), cwd=REPO,
                             time_cap_s=time_cap_min * 60, rss_cap_bytes=rss_cap)
     result = json.loads(Path(measured.stdout).read_text()) if measured.ok else None
-    return {"status": baseline_status(measured, time_cap_min, rss_cap), "measured": measured.to_dict(), "result": result}
+    status = baseline_status(measured, time_cap_min, rss_cap)
+    return {"status": status, "measured": measured.to_dict(), "result": result}
 
 
 # ------------------------------------------------------------------------------------------
@@ -261,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(log_dir, ignore_errors=True)
     data = {
         "scale": scale.name, "sessions_requested": scale.sessions,
-        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine_info(), "git": git_state(),
         "settings": {"memory_limit": args.memory_limit, "seed": args.seed, "shards": shards,
                      "formats": formats, "baseline_formats": baseline_formats,
@@ -285,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
             entry["baseline"] = run_baseline(panel_dir, fmt, args.baseline_recency, args.baseline_minutes,
                                              data["settings"]["baseline_rss_cap_bytes"], log_dir)
     data["machine"]["load_avg_end"] = list(os.getloadavg())
-    data["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    data["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     data["checks"] = report.evaluate_checks(data)
     print(write_report(data, run_dir))
     for check in data["checks"]:

@@ -515,7 +515,8 @@ def gain_curve(scored: pd.DataFrame) -> pd.DataFrame:
             is_prompted = members["is_prompted"].to_numpy(dtype=bool)
             targeted = np.cumsum(np.bincount(first_percent, minlength=101)[1:])
             captured = np.cumsum(np.bincount(first_percent, weights=is_prompted, minlength=101)[1:]).astype(int)
-            campaigns = members.groupby("campaign_id").agg(users=("campaign_users", "first"), prompted=("is_prompted", "sum"))
+            campaigns = members.groupby("campaign_id").agg(users=("campaign_users", "first"),
+                                                           prompted=("is_prompted", "sum"))
             cutoffs = np.ceil(np.outer(percents, campaigns["users"].to_numpy()) / 100.0)
             best = np.minimum(cutoffs, campaigns["prompted"].to_numpy()).sum(axis=1)
             prompted = int(is_prompted.sum())

@@ -129,7 +129,8 @@ def select_champion(labels: np.ndarray, scores: dict[str, np.ndarray], seed: int
         elif pinned:
             reason[name] = f"not champion: {value}; var propensity_champion pins {pinned}"
         elif not has_signal:
-            reason[name] = f"not champion: {value}; validation has no signal, so the simplest candidate ({champion}) serves"
+            reason[name] = (f"not champion: {value}; validation has no signal, so the simplest candidate "
+                            f"({champion}) serves")
         elif name == best:
             reason[name] = f"not champion: highest {value}, but {champion} is not distinguishable from it and simpler"
         elif name in indistinguishable:

@@ -59,7 +59,8 @@ def flagged_share_checks(registry: pd.DataFrame, test_flagged: dict[str, float],
     """A tuned threshold that flags most sessions is no decision at all ("flag everyone")."""
     rows = []
     for model in registry.itertuples():
-        for window, share in (("validation", model.validation_flagged_share), ("test", test_flagged.get(model.model_name))):
+        shares = (("validation", model.validation_flagged_share), ("test", test_flagged.get(model.model_name)))
+        for window, share in shares:
             if share is None or pd.isna(share):
                 continue
             fired = share > limits.max_flagged_share
@@ -84,7 +85,8 @@ def base_rate_checks(windows: pd.DataFrame, limits: HealthLimits) -> list[dict]:
         fired = ratio > limits.max_base_rate_ratio
         rows.append(_row("base_rate_shift", f"{later} vs {earlier}", ratio, limits.max_base_rate_ratio, fired,
                          f"{later} base rate {rates[later]:.4f} vs {earlier} {rates[earlier]:.4f}, ratio "
-                         f"{ratio:.2f} ({'beyond' if fired else 'within'} the factor {limits.max_base_rate_ratio:.1f})"))
+                         f"{ratio:.2f} ({'beyond' if fired else 'within'} the factor "
+                         f"{limits.max_base_rate_ratio:.1f})"))
     return rows
 
 
@@ -116,9 +118,9 @@ def unseen_level_checks(unseen: pd.DataFrame, limits: HealthLimits) -> list[dict
         share = row.unseen_rows / row.rows if row.rows else 0.0
         fired = share > limits.max_unseen_level_share
         rows.append(_row("unseen_levels", f"{row.feature} ({row.window_name})", share, limits.max_unseen_level_share,
-                         fired, f"{row.feature}: {row.unseen_rows:,} of {row.rows:,} {row.window_name} rows ({share:.1%}) "
-                                f"have a value never seen in training ({'beyond' if fired else 'within'} the limit "
-                                f"{limits.max_unseen_level_share:.1%})"))
+                         fired, f"{row.feature}: {row.unseen_rows:,} of {row.rows:,} {row.window_name} rows "
+                                f"({share:.1%}) have a value never seen in training "
+                                f"({'beyond' if fired else 'within'} the limit {limits.max_unseen_level_share:.1%})"))
     return rows
 
 

@@ -944,7 +944,7 @@ def generate_panel(n_sessions: int = 500_000, seed: int = 7, scenario: str = "de
 def _generate(n_users: int, root: np.random.SeedSequence, machine_id_base: int,
               scenario: Scenario = SCENARIOS["default"]) -> dict[str, pa.Table]:
     """The tables of `n_users` households drawn from the stage streams spawned by `root`."""
-    rngs = dict(zip(RNG_STREAMS, (np.random.default_rng(s) for s in root.spawn(len(RNG_STREAMS)))))
+    rngs = dict(zip(RNG_STREAMS, (np.random.default_rng(s) for s in root.spawn(len(RNG_STREAMS))), strict=True))
     users = _draw_users(rngs["users"], n_users, machine_id_base)
     days = _draw_visit_days(rngs["days"], users, scenario)
     visits = _simulate_visits(rngs["visits"], days, users)
@@ -1261,7 +1261,8 @@ _SCALAR_QUERIES = {
     "conversion.other_domains": "SELECT avg(converted) FROM pseudo WHERE domain_name <> 'amazon.com'",
     "conversion.hours_14_18": f"SELECT avg(converted) {_ON_AMAZON} AND hour BETWEEN 14 AND 18",
     "conversion.hours_03_08": f"SELECT avg(converted) {_ON_AMAZON} AND hour BETWEEN 3 AND 8",
-    "conversion.peak_hour": f"SELECT arg_max(hour, rate) FROM (SELECT hour, avg(converted) AS rate {_ON_AMAZON} GROUP BY 1)",
+    "conversion.peak_hour": f"SELECT arg_max(hour, rate) FROM (SELECT hour, avg(converted) AS rate {_ON_AMAZON} "
+                            "GROUP BY 1)",
     "conversion.weekend": f"SELECT avg(converted) {_ON_AMAZON} AND weekend",
     "conversion.weekday": f"SELECT avg(converted) {_ON_AMAZON} AND NOT weekend",
     "share.amazon_users": """SELECT count(DISTINCT machine_id) FILTER (WHERE domain_name = 'amazon.com')

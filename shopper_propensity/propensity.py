@@ -302,7 +302,7 @@ def dump_model(model) -> bytes:
 
 
 def load_model(blob: bytes):
-    return pickle.loads(blob)  # noqa: S301 - only blobs this project wrote to its own warehouse
+    return pickle.loads(blob)  # only blobs this project wrote to its own warehouse
 
 
 def encoder_from_json(text: str) -> FeatureEncoder:
@@ -458,7 +458,8 @@ def train_registry(
                        "positives": reference["fit_positives"]},
         "validation_window": {"from": windows.validation_start.isoformat(), "before": windows.train_end.isoformat(),
                               "rows": reference["validation_rows"], "positives": reference["validation_positives"]},
-        "validation_metrics": classification_metrics(valid_y, validation_scores[REFERENCE_MODEL], reference["threshold"]),
+        "validation_metrics": classification_metrics(valid_y, validation_scores[REFERENCE_MODEL],
+                                                     reference["threshold"]),
         "xgboost_params": fitted[REFERENCE_MODEL].get_params(),
         "xgboost_version": xgb.__version__,
         "seed": seed,

@@ -121,7 +121,7 @@ def evaluate_k(
     silhouettes = sampled_silhouettes(values, [model.labels_ for model in models.values()], silhouette_sample, seed)
     return pd.DataFrame([
         {"k": k, "inertia": float(model.inertia_), "silhouette": silhouette}
-        for (k, model), silhouette in zip(models.items(), silhouettes)
+        for (k, model), silhouette in zip(models.items(), silhouettes, strict=True)
     ])
 
 
@@ -140,7 +140,7 @@ def sampled_silhouettes(values: np.ndarray, label_sets: list[np.ndarray], sample
     codes = [np.unique(labels[sample], return_inverse=True)[1] for labels in label_sets]
     offsets = np.cumsum([0] + [code.max() + 1 for code in codes])
     one_hot = np.zeros((len(points), offsets[-1]))
-    for code, offset in zip(codes, offsets):
+    for code, offset in zip(codes, offsets[:-1], strict=True):
         one_hot[np.arange(len(points)), offset + code] = 1.0
     sums = np.empty_like(one_hot)
     squared = np.einsum("ij,ij->i", points, points)
@@ -150,7 +150,7 @@ def sampled_silhouettes(values: np.ndarray, label_sets: list[np.ndarray], sample
             distances = squared[chunk, None] + squared[None, :] - 2.0 * points[chunk] @ points.T
             sums[chunk] = np.sqrt(np.maximum(distances, 0.0)) @ one_hot
     scores = []
-    for code, offset, end in zip(codes, offsets[:-1], offsets[1:]):
+    for code, offset, end in zip(codes, offsets[:-1], offsets[1:], strict=True):
         sizes = np.bincount(code).astype(float)
         own = sums[np.arange(len(points)), offset + code]
         within = own / np.maximum(sizes[code] - 1, 1)

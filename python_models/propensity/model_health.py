@@ -30,7 +30,8 @@ def model(dbt, session):
         registry, propensity.SplitWindows.from_vars(train_end, validation_months), primary_domain)
     test_flagged = dict(
         dbt.ref("propensity_model_metrics")
-        .filter("split = 'test' and threshold_kind = 'tuned' and " + propensity.window_filter(primary_domain, None, None))
+        .filter("split = 'test' and threshold_kind = 'tuned' and "
+                + propensity.window_filter(primary_domain, None, None))
         .project("model_name, predicted_positives / rows").fetchall()
     )
     features = dbt.ref("session_features")

@@ -15,5 +15,6 @@ def model(dbt, session):
 
     registry = dbt.ref("propensity_model_registry").df()
     model_inputs.require_rows(registry, "propensity_model_registry")
-    propensity.registry_windows(registry, propensity.SplitWindows.from_vars(train_end, validation_months), primary_domain)
+    windows = propensity.SplitWindows.from_vars(train_end, validation_months)
+    propensity.registry_windows(registry, windows, primary_domain)
     return propensity.score_splits(dbt.ref("session_features"), registry, batch_rows=batch_rows)

@@ -3,7 +3,7 @@ calibration against the reference marginals, and the latent structure the models
 
 from __future__ import annotations
 
-import re
+from itertools import pairwise
 
 import duckdb
 import numpy as np
@@ -232,7 +232,7 @@ def test_a_failed_write_leaves_no_panel_that_looks_complete(tmp_path, small_tabl
     broken = {**small_tables, "transactions": small_tables["transactions"].drop_columns(["basket_tot"])}
     with pytest.raises(duckdb.Error):
         panel.write_panel(broken, tmp_path, "csv")
-    assert not [p for p in tmp_path.rglob("*.csv")]
+    assert not list(tmp_path.rglob("*.csv"))
 
 
 def test_campaign_exposures_and_intents_are_consistent(small_con):
@@ -289,7 +289,7 @@ def test_conversion_levels(marginals):
 
 def test_conversion_rises_with_pages(marginals):
     rates = [marginals[f"conversion_by_pages.{b}"] for b in panel.PAGES_BUCKETS]
-    assert all(later > earlier for earlier, later in zip(rates, rates[1:])), rates
+    assert all(later > earlier for earlier, later in pairwise(rates)), rates
     assert 0.04 <= marginals["conversion_by_pages.2-3"] <= 0.10
     assert 0.25 <= marginals["conversion_by_pages.51+"] <= 0.40
 

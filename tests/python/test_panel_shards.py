@@ -62,14 +62,16 @@ def test_shards_draw_from_their_own_seeds():
     first, second = panel.generate_shards(20_000, 7, 2)
     steps = [np.diff(shard["truth/user_types"]["machine_id"].to_numpy()[:100]) for shard in (first, second)]
     assert not np.array_equal(*steps)
-    assert first["truth/user_types"]["machine_id"].to_numpy().max() < second["truth/user_types"]["machine_id"].to_numpy().min()
+    first_ids, second_ids = (tables["truth/user_types"]["machine_id"].to_numpy() for tables in (first, second))
+    assert first_ids.max() < second_ids.min()
 
 
 def test_parquet_schema_follows_the_contract(tmp_path):
     panel.write_panel_shards(panel.generate_shards(10_000, 7, 2), tmp_path / "sharded", "parquet")
     panel.write_panel(panel.generate_panel(5_000, 7), tmp_path / "single", "parquet")
     for name in panel.SCHEMAS:
-        assert pq.read_schema(tmp_path / "sharded" / f"{name}.parquet") == pq.read_schema(tmp_path / "single" / f"{name}.parquet")
+        sharded, single = (pq.read_schema(tmp_path / run / f"{name}.parquet") for run in ("sharded", "single"))
+        assert sharded == single
 
 
 def test_one_shard_writes_the_same_csv_bytes_as_write_panel(tmp_path):

@@ -11,7 +11,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import (
-    accuracy_score, average_precision_score, brier_score_loss, f1_score, precision_score, recall_score, roc_auc_score,
+    accuracy_score,
+    average_precision_score,
+    brier_score_loss,
+    f1_score,
+    precision_score,
+    recall_score,
+    roc_auc_score,
 )
 
 from shopper_propensity import features as feat
@@ -121,7 +127,8 @@ def test_encoder_writes_each_block_at_its_offset():
     train = pd.DataFrame({"children": [0, 1], "referrer_bucket": ["direct", "search"],
                           "pages_viewed": pd.array([1, 2], dtype="Int64"), "duration_minutes": [1.5, 0.0]})
     later = pd.DataFrame({"children": [1, 0, 1], "referrer_bucket": ["search", "social", "direct"],
-                          "pages_viewed": pd.array([7, None, 3], dtype="Int64"), "duration_minutes": [2.0, 3.0, np.nan]})
+                          "pages_viewed": pd.array([7, None, 3], dtype="Int64"),
+                          "duration_minutes": [2.0, 3.0, np.nan]})
     encoder = _fit(train, categorical=("children", "referrer_bucket"), numeric=("pages_viewed", "duration_minutes"))
     assert encoder.feature_names == ["pages_viewed", "duration_minutes", "children=0", "children=1",
                                      "referrer_bucket=direct", "referrer_bucket=search"]
@@ -199,7 +206,8 @@ def features_relation():
 
 
 def _train(relation, **overrides):
-    options = dict(target="converted", primary_domain="amazon.com", windows=WINDOWS, max_train_rows=100_000, seed=3)
+    options = {"target": "converted", "primary_domain": "amazon.com", "windows": WINDOWS, "max_train_rows": 100_000,
+               "seed": 3}
     return prop.train_registry(relation, **{**options, **overrides})
 
 
@@ -244,7 +252,8 @@ def test_training_is_deterministic_and_scores_separate_classes(features_relation
     assert set(scores["split"]) == {"validation", "test"}
     assert scores["score"].between(0, 1).all()
     test_rows = scores[(scores["split"] == "test") & (scores["model_name"] == prop.REFERENCE_MODEL)]
-    assert prop.classification_metrics(test_rows["actual"].to_numpy(int), test_rows["score"].to_numpy(), 0.5)["roc_auc"] > 0.7
+    metrics = prop.classification_metrics(test_rows["actual"].to_numpy(int), test_rows["score"].to_numpy(), 0.5)
+    assert metrics["roc_auc"] > 0.7
 
 
 def test_one_class_target_fails_with_a_clear_message():
