@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 RUNS_DIR = REPO / "bench" / "runs"
 PANELS_DIR = REPO / "data" / "bench"
 PANEL_MARKER = "bench_panel.json"  # written after a complete generation; its settings decide reuse
-GENERATOR = REPO / "shopper_propensity" / "panel.py"
+GENERATOR = REPO / "shopper_propensity" / "panel"  # the package: every module is hashed
 VERSIONED = ("duckdb", "dbt-core", "dbt-duckdb", "pandas", "pyarrow", "numpy", "xgboost", "xgboost-cpu", "scikit-learn")
 
 
@@ -110,12 +110,20 @@ def _failed(step: str, measured: Measured) -> str:
 # ------------------------------------------------------------------------------------------
 
 
+def _generator_sha256() -> str:
+    """Hash of the generator's source (every module of the package, in name order)."""
+    digest = hashlib.sha256()
+    for path in sorted(GENERATOR.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def ensure_panel(scale: Scale, fmt: str, seed: int, shards: int, regenerate: bool, log_dir: Path) -> dict:
     """The panel under data/bench/<scale>-<format>/, generated unless one with the same settings
     by the same generator code is there."""
     out = PANELS_DIR / f"{scale.name}-{fmt}"
     wanted = {"sessions": scale.sessions, "seed": seed, "shards": shards, "format": fmt,
-              "generator_sha256": hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:16]}
+              "generator_sha256": _generator_sha256()}
     marker = out / PANEL_MARKER
     if not regenerate and marker.exists() and json.loads(marker.read_text()) == wanted:
         return {"dir": str(out), **wanted, "generation": None}

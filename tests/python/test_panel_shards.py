@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from shopper_propensity import panel
+from shopper_propensity.panel.generate import user_count
 
 SESSIONS = 60_000
 SHARDS = 3
@@ -32,9 +33,9 @@ def sharded_panel(request, tmp_path_factory):
 
 def test_households_are_split_evenly_and_completely():
     counts = panel.shard_user_counts(1_000_000, 7)
-    assert sum(counts) == panel._user_count(1_000_000)
+    assert sum(counts) == user_count(1_000_000)
     assert max(counts) - min(counts) <= 1
-    for bad in (0, panel._user_count(1_000) + 1):
+    for bad in (0, user_count(1_000) + 1):
         with pytest.raises(ValueError):
             panel.shard_user_counts(1_000, bad)
 
@@ -50,7 +51,7 @@ def test_files_hold_every_shard_row(sharded_panel):
 def test_users_are_unique_across_shards(sharded_panel):
     _, out, _ = sharded_panel
     users, distinct = _count(out, "truth/user_types", "count(*), count(DISTINCT machine_id)")
-    assert users == distinct == panel._user_count(SESSIONS)
+    assert users == distinct == user_count(SESSIONS)
     con = duckdb.connect()
     orphans = con.execute(f"""SELECT count(*) FROM {panel.panel_source_sql(out, 'sessions')} s
                               ANTI JOIN {panel.panel_source_sql(out, 'truth/user_types')} u USING (machine_id)""")
