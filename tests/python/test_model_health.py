@@ -7,10 +7,13 @@ import json
 import pandas as pd
 import pytest
 
-from shopper_propensity import model_health as health
-from shopper_propensity.features import FeatureEncoder
+from conftest import project_settings
+from shopper_propensity.propensity import model_health as health
+from shopper_propensity.propensity.features import FeatureEncoder
+from shopper_propensity.settings import HealthSettings
 
-LIMITS = health.HealthLimits()
+# the project's limits: validation ROC AUC 0.55, flagged share 0.5, base-rate factor 2, 100 positives, 1% unseen
+LIMITS = project_settings(HealthSettings)
 
 
 def _registry(dropped: dict[str, str] | None = None) -> pd.DataFrame:
