@@ -13,15 +13,30 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export SHOPPER_PANEL_DIR := $(abspath $(PANEL_DIR))
 export SHOPPER_PANEL_FORMAT := $(PANEL_FORMAT)
 
-.PHONY: install panel build report lint test bench clean
+.PHONY: install lock panel build report lint test bench bench-readme clean
 
+# The resolved dependency set is pinned in requirements.lock (a constraints file): a fresh clone
+# installs the versions the tests last passed with, not whatever the index has that day.
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $@
+
+# Refresh requirements.lock: resolve pyproject.toml's ranges afresh in a throwaway venv and pin
+# the result. Then run `make test` on it and commit the lock with what changed.
+LOCK_VENV := .lock-venv
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	{ echo "# Resolved dependencies of shopper_propensity[dev] for Python $$($(LOCK_VENV)/bin/python -c 'import platform; print(platform.python_version())'),"; \
+	  echo "# used as constraints by make install. Refresh with make lock (see README: Developing)."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable; } > requirements.lock
+	rm -rf $(LOCK_VENV)
 
 panel: $(PANEL_DIR)/sessions.$(PANEL_FORMAT)
 
@@ -57,5 +72,9 @@ BENCH_ARGS ?=
 bench: install
 	$(BIN)/python -m bench --scale $(SCALE) $(BENCH_ARGS)
 
+# After `make bench SCALE=...`: add that run to bench/results.json and re-render the README's table.
+bench-readme: install
+	$(BIN)/python -m bench.readme --record bench/runs/$(SCALE)/report.json
+
 clean:
-	rm -rf target logs data *.duckdb *.duckdb.wal
+	rm -rf target logs data *.duckdb *.duckdb.wal $(LOCK_VENV)
