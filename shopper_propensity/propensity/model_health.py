@@ -22,7 +22,6 @@ CHECKS = (
     "validation_auc_near_chance", "threshold_flags_too_many", "base_rate_shift",
     "empty_or_constant_features", "too_few_positives", "unseen_levels",
 )
-WINDOWS = ("train", "validation", "test")
 
 log = logging.getLogger(__name__)
 

@@ -36,13 +36,6 @@ class SplitWindows:
         return cls(pd.Timestamp(registry["validation_start"].iloc[0]).date(),
                    pd.Timestamp(registry["train_end"].iloc[0]).date())
 
-    def label(self, event_dates: pd.Series) -> np.ndarray:
-        dates = pd.to_datetime(event_dates)
-        return np.where(
-            dates >= pd.Timestamp(self.train_end), "test",
-            np.where(dates >= pd.Timestamp(self.validation_start), "validation", "train"),
-        )
-
 
 def check_target(labels: np.ndarray, target: str, window: str) -> None:
     """A clear error for a target with one class in a window, before any library sees it."""

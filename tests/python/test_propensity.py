@@ -56,10 +56,16 @@ def synthetic_features(rows: int = 6000, seed: int = 0) -> pd.DataFrame:
 WINDOWS = splits.SplitWindows.from_vars("2023-01-01", 3)
 
 
-def test_split_windows_from_vars():
+def test_split_windows_from_vars_and_their_predicates():
     assert WINDOWS == splits.SplitWindows(date(2022, 10, 1), date(2023, 1, 1))
-    labels = WINDOWS.label(pd.Series(["2022-09-30", "2022-10-01", "2022-12-31", "2023-01-01"]))
-    assert labels.tolist() == ["train", "validation", "validation", "test"]
+    days = pd.DataFrame({"domain_name": ["amazon.com"] * 4 + ["ebay.com"],
+                         "event_date": pd.to_datetime(["2022-09-30", "2022-10-01", "2022-12-31", "2023-01-01",
+                                                       "2022-10-01"]).date})
+    relation = duckdb.connect().from_df(days)
+    windows = {name: [str(day) for (day,) in relation.filter(predicate).project("event_date").fetchall()]
+               for name, predicate in splits.window_predicates("amazon.com", WINDOWS).items()}
+    # each window is [start, end) on the primary domain only
+    assert windows == {"train": ["2022-09-30"], "validation": ["2022-10-01", "2022-12-31"], "test": ["2023-01-01"]}
 
 
 def _fit(frame, numeric=(), calendar=(), categorical=()):
