@@ -8,13 +8,13 @@ error with var model_health_severity = error.
 
 from __future__ import annotations
 
-import json
 import logging
 
 import pandas as pd
 
 from shopper_propensity.model_inputs import require_rows
 from shopper_propensity.propensity.features import FeatureEncoder
+from shopper_propensity.propensity.registry import encoder_from_json
 from shopper_propensity.propensity.splits import SplitWindows, registry_windows, window_filter, window_predicates
 from shopper_propensity.settings import HealthSettings
 
@@ -132,7 +132,7 @@ def health_table(registry_relation, metrics_relation, features_relation, setting
                 + window_filter(settings.primary_domain, None, None))
         .project("model_name, predicted_positives / rows").fetchall()
     )
-    encoder = FeatureEncoder.from_dict(json.loads(registry["encoder_json"].iloc[0]))
+    encoder = encoder_from_json(registry["encoder_json"].iloc[0])
     predicates = window_predicates(settings.primary_domain, windows)
     return health_checks(
         registry,
@@ -146,7 +146,7 @@ def health_table(registry_relation, metrics_relation, features_relation, setting
 def health_checks(registry: pd.DataFrame, windows: pd.DataFrame, unseen: pd.DataFrame,
                   test_flagged: dict[str, float], settings: HealthSettings) -> pd.DataFrame:
     """Every check, one row per check and subject, in CHECKS order."""
-    encoder = FeatureEncoder.from_dict(json.loads(registry["encoder_json"].iloc[0]))
+    encoder = encoder_from_json(registry["encoder_json"].iloc[0])
     fit_rows = int(registry["fit_rows"].max())
     rows = [*auc_checks(registry, settings), *flagged_share_checks(registry, test_flagged, settings),
             *base_rate_checks(windows, settings), *dropped_feature_checks(encoder, fit_rows),
