@@ -12,6 +12,7 @@ import pandas as pd
 import xgboost as xgb
 
 from shopper_propensity.propensity.features import FeatureEncoder
+from shopper_propensity.propensity.splits import PropensityInputError
 
 
 def dump_model(model) -> bytes:
@@ -19,7 +20,14 @@ def dump_model(model) -> bytes:
 
 
 def load_model(blob: bytes):
-    return pickle.loads(blob)  # only blobs this project wrote to its own warehouse
+    """A model of the registry (only blobs this project wrote to its own warehouse are loaded)."""
+    try:
+        return pickle.loads(blob)
+    except (AttributeError, ModuleNotFoundError) as error:  # pickled by code that has moved since
+        raise PropensityInputError(
+            f"propensity_model_registry holds a model this version of shopper_propensity cannot load ({error}); "
+            "rebuild it: dbt build --select propensity_model_registry+"
+        ) from error
 
 
 def encoder_from_json(text: str) -> FeatureEncoder:

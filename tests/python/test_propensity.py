@@ -294,3 +294,11 @@ def test_scoring_refuses_windows_other_than_the_registry_s(trained):
         splits.registry_windows(registry, splits.SplitWindows.from_vars("2023-03-01", 3), "amazon.com")
     with pytest.raises(splits.PropensityInputError, match="rebuild the registry|Rebuild the registry"):
         splits.registry_windows(registry, WINDOWS, "ebay.com")
+
+
+def test_a_model_pickled_by_moved_code_asks_for_a_rebuilt_registry():
+    # a registry written before a module move references a function path that no longer exists
+    blob = registry.dump_model(feat.FeatureEncoder)
+    moved = blob.replace(b"shopper_propensity.propensity.features", b"shopper_propensity.propensity.featurez")
+    with pytest.raises(splits.PropensityInputError, match="rebuild it: dbt build --select propensity_model_registry"):
+        registry.load_model(moved)
