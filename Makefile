@@ -13,15 +13,30 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export SHOPPER_PANEL_DIR := $(abspath $(PANEL_DIR))
 export SHOPPER_PANEL_FORMAT := $(PANEL_FORMAT)
 
-.PHONY: install panel build report test bench clean
+.PHONY: install lock panel build report lint test bench bench-readme clean
 
+# The resolved dependency set is pinned in requirements.lock (a constraints file): a fresh clone
+# installs the versions the tests last passed with, not whatever the index has that day.
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -c requirements.lock -e ".[dev]"
 	touch $@
+
+# Refresh requirements.lock: resolve pyproject.toml's ranges afresh in a throwaway venv and pin
+# the result. Then run `make test` on it and commit the lock with what changed.
+LOCK_VENV := .lock-venv
+lock:
+	rm -rf $(LOCK_VENV)
+	$(PYTHON) -m venv $(LOCK_VENV)
+	$(LOCK_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LOCK_VENV)/bin/python -m pip install --quiet -e ".[dev]"
+	{ echo "# Resolved dependencies of shopper_propensity[dev] for Python $$($(LOCK_VENV)/bin/python -c 'import platform; print(platform.python_version())'),"; \
+	  echo "# used as constraints by make install. Refresh with make lock (see README: Developing)."; \
+	  $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable; } > requirements.lock
+	rm -rf $(LOCK_VENV)
 
 panel: $(PANEL_DIR)/sessions.$(PANEL_FORMAT)
 
@@ -39,6 +54,13 @@ build: install panel
 report: install
 	$(BIN)/python -m shopper_propensity.report
 
+# Linters, in seconds (CI runs this before `make test`). Python: ruff's rules as configured in
+# pyproject.toml. `ruff format` is not used: the code is wrapped by hand at 120 columns and the
+# formatter would rewrite a third of the files for no change in behaviour.
+LINT_PYTHON := shopper_propensity python_models tests bench
+lint: install
+	$(BIN)/ruff check $(LINT_PYTHON)
+
 # Everything CI checks: the dbt build (models, data tests, unit tests) and pytest.
 test: build
 	$(BIN)/python -m pytest
@@ -50,5 +72,9 @@ BENCH_ARGS ?=
 bench: install
 	$(BIN)/python -m bench --scale $(SCALE) $(BENCH_ARGS)
 
+# After `make bench SCALE=...`: add that run to bench/results.json and re-render the README's table.
+bench-readme: install
+	$(BIN)/python -m bench.readme --record bench/runs/$(SCALE)/report.json
+
 clean:
-	rm -rf target logs data *.duckdb *.duckdb.wal
+	rm -rf target logs data *.duckdb *.duckdb.wal $(LOCK_VENV)

@@ -132,7 +132,8 @@ def warehouse_facts(warehouse: Path, manifest_path: Path) -> dict:
     accounting = None
     if "panel_row_accounting" in known:
         rows = query(ACCOUNTING_SQL.format(known["panel_row_accounting"]["relation"])) or []
-        accounting = [dict(zip(("source_table", "rows_in", "rows_kept", "rows_duplicate", "rows_invalid"), r))
+        columns = ("source_table", "rows_in", "rows_kept", "rows_duplicate", "rows_invalid")
+        accounting = [dict(zip(columns, r, strict=True))
                       for r in rows]
     con.close()
     return {"counts": counts, "accounting": accounting}
@@ -140,4 +141,5 @@ def warehouse_facts(warehouse: Path, manifest_path: Path) -> dict:
 
 def stage_rows(counts: dict[str, int | None]) -> list[dict]:
     """The STAGES that have a count, in data-flow order."""
-    return [{"model": name, "what": what, "rows": counts[name]} for name, what in STAGES if counts.get(name) is not None]
+    return [{"model": name, "what": what, "rows": counts[name]}
+            for name, what in STAGES if counts.get(name) is not None]

@@ -109,10 +109,12 @@ def evaluate_checks(report: dict) -> list[dict]:
         if entry.get("build"):
             failed = (entry["build"].get("summary") or {}).get("not_ok") or []
             value = "all succeeded" if h["build_ok"] else f"{len(failed)} failed: {', '.join(failed[:3])}"
-            checks.append(_check(f"dbt build: every model and test succeeds ({fmt})", "any", scale, value, h["build_ok"]))
+            checks.append(_check(f"dbt build: every model and test succeeds ({fmt})", "any", scale, value,
+                                 h["build_ok"]))
         if entry.get("baseline") and entry.get("build"):
             checks += [_speedup_check(fmt, h, scale, "speedup", "whole build, incl. ML models and tests"),
-                       _speedup_check(fmt, h, scale, "features_speedup", "same work, Σ of the session_features lineage")]
+                       _speedup_check(fmt, h, scale, "features_speedup",
+                                      "same work, Σ of the session_features lineage")]
     h = headline(report["formats"].get(TARGET_FORMAT, {}))
     if h["wall_s"] is not None:
         checks += [
@@ -207,7 +209,8 @@ def _machine_lines(report: dict) -> list[str]:
     cgroup = f" (cgroup cap {fmt_bytes(m['cgroup_memory_max'])})" if m.get("cgroup_memory_max") else ""
     dirty = f" with {git['dirty_files']} uncommitted file(s)" if git["dirty_files"] else ""
     lines = [
-        f"- machine: {m['cpu_model']}, {m['cpus_usable']} usable cores of {m['cpus']}, {fmt_bytes(m['ram_bytes'])} RAM{cgroup}",
+        f"- machine: {m['cpu_model']}, {m['cpus_usable']} usable cores of {m['cpus']}, "
+        f"{fmt_bytes(m['ram_bytes'])} RAM{cgroup}",
         f"- load average (1/5/15 min) at start {_load(m['load_avg_start'])}, at end {_load(m['load_avg_end'])}",
         "- versions: " + ", ".join(f"{k} {v}" for k, v in m["versions"].items()),
         f"- commit {git['commit']}{dirty}",
@@ -311,8 +314,10 @@ def _models_table(entry: dict, top_tests: int) -> str:
 
 
 def _floor_table(report: dict) -> str:
-    rows = [[fmt, name, fmt_n(t["rows"]), fmt_bytes(t["bytes"]), fmt_s(t["best_s"]), ", ".join(f"{s:.2f}" for s in t["seconds"])]
-            for fmt, entry in report["formats"].items() for name, t in ((entry.get("floor") or {}).get("tables") or {}).items()]
+    rows = [[fmt, name, fmt_n(t["rows"]), fmt_bytes(t["bytes"]), fmt_s(t["best_s"]),
+             ", ".join(f"{s:.2f}" for s in t["seconds"])]
+            for fmt, entry in report["formats"].items()
+            for name, t in ((entry.get("floor") or {}).get("tables") or {}).items()]
     return table(["format", "file", "rows", "size", "floor (best)", "all reads (s)"], rows)
 
 
@@ -325,7 +330,8 @@ def _baseline_lines(report: dict) -> list[str]:
         result = baseline.get("result") or {}
         stages = ", ".join(f"{k} {fmt_s(v)}" for k, v in result.get("stages_s", {}).items())
         lines.append(f"- **{fmt}**: {baseline['status']}, wall {fmt_s(baseline['measured']['wall_s'])}, "
-                     f"peak RSS {fmt_bytes(baseline['measured']['peak_rss'])}" + (f"; stages: {stages}" if stages else ""))
+                     f"peak RSS {fmt_bytes(baseline['measured']['peak_rss'])}"
+                     + (f"; stages: {stages}" if stages else ""))
         rows = result.get("rows")
         if rows:
             built = {s["model"]: s["rows"] for s in (entry.get("build") or {}).get("stages", [])}

@@ -19,7 +19,7 @@ import platform
 import shutil
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import dbt_results, report
@@ -30,7 +30,7 @@ REPO = Path(__file__).resolve().parents[1]
 RUNS_DIR = REPO / "bench" / "runs"
 PANELS_DIR = REPO / "data" / "bench"
 PANEL_MARKER = "bench_panel.json"  # written after a complete generation; its settings decide reuse
-GENERATOR = REPO / "shopper_propensity" / "panel.py"
+GENERATOR = REPO / "shopper_propensity" / "panel"  # the package: every module is hashed
 VERSIONED = ("duckdb", "dbt-core", "dbt-duckdb", "pandas", "pyarrow", "numpy", "xgboost", "xgboost-cpu", "scikit-learn")
 
 
@@ -110,12 +110,20 @@ def _failed(step: str, measured: Measured) -> str:
 # ------------------------------------------------------------------------------------------
 
 
+def _generator_sha256() -> str:
+    """Hash of the generator's source (every module of the package, in name order)."""
+    digest = hashlib.sha256()
+    for path in sorted(GENERATOR.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def ensure_panel(scale: Scale, fmt: str, seed: int, shards: int, regenerate: bool, log_dir: Path) -> dict:
     """The panel under data/bench/<scale>-<format>/, generated unless one with the same settings
     by the same generator code is there."""
     out = PANELS_DIR / f"{scale.name}-{fmt}"
     wanted = {"sessions": scale.sessions, "seed": seed, "shards": shards, "format": fmt,
-              "generator_sha256": hashlib.sha256(GENERATOR.read_bytes()).hexdigest()[:16]}
+              "generator_sha256": _generator_sha256()}
     marker = out / PANEL_MARKER
     if not regenerate and marker.exists() and json.loads(marker.read_text()) == wanted:
         return {"dir": str(out), **wanted, "generation": None}
@@ -196,7 +204,8 @@ def run_baseline(panel_dir: Path, fmt: str, recency: str, time_cap_min: float, r
     measured = run_measured(command, log_dir=log_dir, name=f"pandas-{fmt}", env=child_env(), cwd=REPO,
                             time_cap_s=time_cap_min * 60, rss_cap_bytes=rss_cap)
     result = json.loads(Path(measured.stdout).read_text()) if measured.ok else None
-    return {"status": baseline_status(measured, time_cap_min, rss_cap), "measured": measured.to_dict(), "result": result}
+    status = baseline_status(measured, time_cap_min, rss_cap)
+    return {"status": status, "measured": measured.to_dict(), "result": result}
 
 
 # ------------------------------------------------------------------------------------------
@@ -261,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(log_dir, ignore_errors=True)
     data = {
         "scale": scale.name, "sessions_requested": scale.sessions,
-        "started_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine_info(), "git": git_state(),
         "settings": {"memory_limit": args.memory_limit, "seed": args.seed, "shards": shards,
                      "formats": formats, "baseline_formats": baseline_formats,
@@ -285,7 +294,7 @@ def main(argv: list[str] | None = None) -> int:
             entry["baseline"] = run_baseline(panel_dir, fmt, args.baseline_recency, args.baseline_minutes,
                                              data["settings"]["baseline_rss_cap_bytes"], log_dir)
     data["machine"]["load_avg_end"] = list(os.getloadavg())
-    data["finished_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    data["finished_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     data["checks"] = report.evaluate_checks(data)
     print(write_report(data, run_dir))
     for check in data["checks"]:

@@ -50,7 +50,8 @@ def measure_floor(panel_dir: Path, fmt: str, memory_limit: str, repeats: int) ->
         runs = [scan_seconds(con, reader_sql(path, fmt)) for _ in range(repeats)]
         tables[name] = {"file": str(path), "bytes": path.stat().st_size, "rows": runs[0][1],
                         "seconds": [round(s, 4) for s, _ in runs], "best_s": min(s for s, _ in runs)}
-    return {"format": fmt, "repeats": repeats, "threads": con.execute("SELECT current_setting('threads')").fetchone()[0],
+    threads = con.execute("SELECT current_setting('threads')").fetchone()[0]
+    return {"format": fmt, "repeats": repeats, "threads": threads,
             "tables": tables, "total_s": sum(t["best_s"] for t in tables.values())}
 
 

@@ -5,7 +5,7 @@
   Text is quoted with its single quotes doubled, so no value can end the literal early
   (`o'brien; drop table x` stays one string). Numbers are written bare only when they are
   numbers; anything else is quoted, so a crafted "0.5) union select ..." is a string that
-  the surrounding cast rejects. None becomes null. shopper_propensity.sql_text.sql_literal is
+  the surrounding cast rejects. None becomes null. shopper_propensity.sql_literals.sql_literal is
   the same rule for the Python models' relation filters.
 
   The sources YAMLs cannot call macros (dbt renders them before macros exist): they hand

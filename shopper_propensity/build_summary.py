@@ -77,9 +77,10 @@ FIRED_CHECKS_SQL = """
 
 def format_rows(header: list[str], rows: list[tuple]) -> str:
     """Left-aligned plain-text table, readable in a terminal or a CI log."""
-    cells = [header] + [[("" if v is None else f"{v:,}" if isinstance(v, int) else str(v)) for v in row] for row in rows]
+    cells = [header] + [[("" if v is None else f"{v:,}" if isinstance(v, int) else str(v)) for v in row]
+                        for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(header))]
-    return "\n".join("  ".join(value.ljust(width) for value, width in zip(row, widths)) for row in cells)
+    return "\n".join("  ".join(value.ljust(width) for value, width in zip(row, widths, strict=True)) for row in cells)
 
 
 def summarize(connection: duckdb.DuckDBPyConnection) -> str:

@@ -3,18 +3,16 @@ Potential Loyalist at exposure) and the SPLC and plain-BCE model segments, on pr
 recall, balanced accuracy and weighted F1 against the generator's hidden prompted intent, per
 evaluated population. Empty when there are no exposures or no truth file."""
 
-from shopper_propensity import campaign
+from shopper_propensity.campaign import evaluation
+from shopper_propensity.settings import CampaignSettings
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    # one plain statement per setting: dbt only passes meta keys it finds read this way
-    tau = dbt.config.meta_get("campaign_splc_tau")
-    target_share = dbt.config.meta_get("campaign_target_share")
-
-    scored = campaign.load_scored_test(
+    settings = CampaignSettings.from_meta(dbt.config.get("meta"))
+    scored = evaluation.load_scored_test(
         dbt.ref("int_campaign_scores_ranked"),
         dbt.ref("int_campaign_exposures_featurized"),
         dbt.ref("stg_panel_truth__campaign_intent"),
     )
-    return campaign.segment_metrics(scored, tau, target_share)
+    return evaluation.segment_metrics(scored, settings)

@@ -3,17 +3,14 @@
 exposure. Users it predicts inactive (P(inactive) >= campaign_inactive_cut) are excluded from
 targeting. Empty when there are no campaign exposures."""
 
-from shopper_propensity import campaign
+from shopper_propensity.campaign import pipeline
+from shopper_propensity.settings import CampaignSettings
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    # one plain statement per setting: dbt only passes meta keys it finds read this way
-    inactive_cut = dbt.config.meta_get("campaign_inactive_cut")
-    seed = dbt.config.meta_get("campaign_seed")
-
-    examples = campaign.load_examples(
+    settings = CampaignSettings.from_meta(dbt.config.get("meta"))
+    examples = pipeline.load_examples(
         dbt.ref("int_campaign_exposures_featurized"), dbt.ref("int_campaign_exposures_labeled")
     )
-    settings = campaign.CampaignSettings(inactive_cut=inactive_cut, seed=seed)
-    return campaign.stage1_predictions(examples, settings)
+    return pipeline.stage1_predictions(examples, settings)

@@ -58,7 +58,7 @@ def _relation(connection: duckdb.DuckDBPyConnection, schemas: dict[str, str], na
 
 def _frame(relation: duckdb.DuckDBPyRelation) -> pd.DataFrame:
     columns = []
-    for column, dtype in zip(relation.columns, relation.dtypes):
+    for column, dtype in zip(relation.columns, relation.dtypes, strict=True):
         kind = str(dtype).upper()
         if kind == "BLOB":
             continue

@@ -174,7 +174,7 @@ def _figure(figure: RenderedFigure) -> str:
 def _table(table: Table) -> str:
     head = "".join(f"<th>{html.escape(str(column))}</th>" for column in table.columns)
     rows = []
-    for row, highlighted in zip(table.rows, table.highlighted):
+    for row, highlighted in zip(table.rows, table.highlighted, strict=True):
         cells = "".join(f"<td>{html.escape('' if value is None else str(value))}</td>" for value in row)
         rows.append(f'<tr class="{"highlighted" if highlighted else "plain"}">{cells}</tr>')
     return f'<table class="report-table"><thead><tr>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'

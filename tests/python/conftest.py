@@ -9,12 +9,24 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from shopper_propensity.sql_literals import sql_literal
 from shopper_propensity.warehouse_fingerprint import table_fingerprints
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
+
+
+def project_vars() -> dict:
+    """The vars of dbt_project.yml: the one home of every setting's default."""
+    return yaml.safe_load((REPO_ROOT / "dbt_project.yml").read_text())["vars"]
+
+
+def project_settings(settings_class, **overrides):
+    """A settings family (shopper_propensity.settings) as a dbt Python model builds it from the
+    project's vars, with some vars overridden."""
+    return settings_class.from_meta({**project_vars(), **overrides})
 
 
 def generate_panel(out_dir: Path, sessions: int, seed: int = 11, panel_format: str = "csv",

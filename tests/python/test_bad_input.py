@@ -46,7 +46,8 @@ def test_typed_parquet_bad_rows_land_in_rejects(tmp_path, dbt_project_factory):
     assert set(injected) <= {reason for table, reason in rejects if table == "sessions"}
     assert ("transactions", "prod_totprice is not a finite number") in rejects
     (rows_in, kept, duplicates, invalid), = project.query(
-        "select rows_in, rows_kept, rows_duplicate, rows_invalid from panel_row_accounting where source_table = 'sessions'"
+        "select rows_in, rows_kept, rows_duplicate, rows_invalid from panel_row_accounting "
+        "where source_table = 'sessions'"
     )
     assert rows_in == kept + duplicates + invalid
     assert invalid == len(injected)
@@ -55,7 +56,8 @@ def test_typed_parquet_bad_rows_land_in_rejects(tmp_path, dbt_project_factory):
 def test_missing_required_column_fails_naming_file_and_column(tmp_path, dbt_project_factory):
     panel = generate_panel(tmp_path / "panel", sessions=5_000)
     sessions = str(panel / "sessions.csv")
-    rewrite_panel_file(panel / "sessions.csv", "select * exclude (pages_viewed) from read_csv({file}, all_varchar = true)",
+    rewrite_panel_file(panel / "sessions.csv",
+                       "select * exclude (pages_viewed) from read_csv({file}, all_varchar = true)",
                        options="header, delimiter ','")
 
     result = dbt_project_factory(panel).run("run", "--select", "base_comscore__sessions")

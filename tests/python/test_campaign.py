@@ -7,10 +7,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import balanced_accuracy_score, f1_score, precision_score, recall_score
 
-from conftest import generate_panel
-from shopper_propensity import campaign as cp
+from conftest import generate_panel, project_settings
+from shopper_propensity import metrics
+from shopper_propensity.campaign import evaluation, pipeline, splc, stage1
+from shopper_propensity.campaign import features as campaign_features
+from shopper_propensity.campaign.outcomes import CLASSES, ENGAGED, INACTIVE, TRAIN, UNENGAGED, CampaignInputError
+from shopper_propensity.settings import CampaignSettings
+
+SETTINGS = project_settings(CampaignSettings)  # the project's vars: inactive cut 0.8, tau 0.4, 50 warm-up rounds
 
 CAMPAIGN_MODELS = ("+campaign_targets", "+campaign_model_metrics", "+campaign_gain_curve", "+user_rfm_segments")
 
@@ -33,12 +38,12 @@ def synthetic_examples(n_per_campaign: int = 400, seed: int = 0) -> pd.DataFrame
             "avg_pages_per_session": rng.gamma(2.0, 4.0, n), "avg_duration_minutes_per_session": rng.gamma(2.0, 3.0, n),
             "campaign_split": split,
         })
-        for column in cp.COUNT_FEATURES:
+        for column in campaign_features.COUNT_FEATURES:
             frame[column] = purchases if column.startswith("purchase") else purchases + rng.poisson(3.0, n)
         buys = rng.random(n) < 1 / (1 + np.exp(-(purchases - 2.5)))
         lapsed = np.nan_to_num(recency) > 90
         engaged = buys & (rng.random(n) < np.where(lapsed, 0.8, 0.3))
-        frame["campaign_label"] = np.where(engaged, cp.ENGAGED, np.where(buys, cp.UNENGAGED, cp.INACTIVE))
+        frame["campaign_label"] = np.where(engaged, ENGAGED, np.where(buys, UNENGAGED, INACTIVE))
         frames.append(frame)
     return pd.concat(frames, ignore_index=True)
 
@@ -49,42 +54,44 @@ def synthetic_examples(n_per_campaign: int = 400, seed: int = 0) -> pd.DataFrame
 
 
 def test_class_weights_follow_eq1_and_balance_the_classes():
-    labels = np.array([cp.ENGAGED] * 10 + [cp.UNENGAGED] * 30 + [cp.INACTIVE] * 160)
-    weights = cp.class_weights(labels)
-    assert weights == pytest.approx({cp.ENGAGED: 200 / 30, cp.UNENGAGED: 200 / 90, cp.INACTIVE: 200 / 480})
-    totals = {label: weights[label] * (labels == label).sum() for label in cp.CLASSES}
+    labels = np.array([ENGAGED] * 10 + [UNENGAGED] * 30 + [INACTIVE] * 160)
+    weights = stage1.class_weights(labels)
+    assert weights == pytest.approx({ENGAGED: 200 / 30, UNENGAGED: 200 / 90, INACTIVE: 200 / 480})
+    totals = {label: weights[label] * (labels == label).sum() for label in CLASSES}
     assert len({round(total, 9) for total in totals.values()}) == 1  # every class carries N / C
 
-    probabilities = np.tile([0.2, 0.3, 0.5], (len(labels), 1))
-    expected = -(10 * weights[cp.ENGAGED] * np.log(0.2) + 30 * weights[cp.UNENGAGED] * np.log(0.3)
-                 + 160 * weights[cp.INACTIVE] * np.log(0.5))
-    assert cp.weighted_cross_entropy(probabilities, labels, weights) == pytest.approx(expected)
-
-    with pytest.raises(cp.CampaignInputError, match="engaged"):
-        cp.class_weights(np.array([cp.UNENGAGED, cp.INACTIVE]))
+    with pytest.raises(CampaignInputError, match="engaged"):
+        stage1.class_weights(np.array([UNENGAGED, INACTIVE]))
 
 
 def test_stage1_rows_are_probabilities_and_class_weights_lift_the_minority_class():
     examples = synthetic_examples()
-    settings = cp.CampaignSettings()
-    stage1 = cp.stage1_predictions(examples, settings)
-    probabilities = stage1[list(cp.PROBABILITY_COLUMNS)].to_numpy()
+    predicted = pipeline.stage1_predictions(examples, SETTINGS)
+    probabilities = predicted[list(stage1.PROBABILITY_COLUMNS)].to_numpy()
     assert np.allclose(probabilities.sum(axis=1), 1.0)
     assert ((probabilities >= 0) & (probabilities <= 1)).all()
-    assert (stage1["is_excluded"] == (stage1["p_inactive"] >= settings.inactive_cut)).all()
+    assert (predicted["is_excluded"] == (predicted["p_inactive"] >= SETTINGS.campaign_inactive_cut)).all()
     # the weighted softmax predicts the rare engaged class far more often than its base rate
-    assert (stage1["predicted_label"] == cp.ENGAGED).mean() > (examples["campaign_label"] == cp.ENGAGED).mean()
+    assert (predicted["predicted_label"] == ENGAGED).mean() > (examples["campaign_label"] == ENGAGED).mean()
 
 
 def test_protected_attributes_never_reach_the_models():
     examples = synthetic_examples(n_per_campaign=50).assign(racial_background=1)
-    with pytest.raises(cp.CampaignInputError, match="racial_background"):
-        cp.CampaignEncoder.fit(examples)
+    with pytest.raises(CampaignInputError, match="racial_background"):
+        campaign_features.CampaignEncoder.fit(examples)
 
 
 # ---------------------------------------------------------------------------------------------
 # Stage 2: the SPLC loss of eq. 4-5
 # ---------------------------------------------------------------------------------------------
+
+
+def _eq5_loss(margin: np.ndarray, labels: np.ndarray, tau: float | None) -> np.ndarray:
+    """Per-user loss of eq. 5 (the negated bracket of eq. 2), written out as the paper has it:
+    -log p for a kept positive, -log(1 - p) for a negative or a corrected positive."""
+    p = 1 / (1 + np.exp(-margin))
+    kept_positive = (labels == 1) if tau is None else (labels == 1) & (p > tau)
+    return -np.where(kept_positive, np.log(p), np.log1p(-p))
 
 
 @pytest.mark.parametrize("tau", [None, 0.3, 0.6])
@@ -96,10 +103,10 @@ def test_splc_gradient_and_hessian_match_finite_differences(tau, label):
         margins = margins[np.abs(margins - boundary) > 0.05]
     labels = np.full_like(margins, label)
     step = 1e-5
-    grad, hess = cp.splc_grad_hess(margins, labels, tau)
-    numeric_grad = (cp.splc_loss(margins + step, labels, tau) - cp.splc_loss(margins - step, labels, tau)) / (2 * step)
-    numeric_hess = (cp.splc_grad_hess(margins + step, labels, tau)[0]
-                    - cp.splc_grad_hess(margins - step, labels, tau)[0]) / (2 * step)
+    grad, hess = splc.splc_grad_hess(margins, labels, tau)
+    numeric_grad = (_eq5_loss(margins + step, labels, tau) - _eq5_loss(margins - step, labels, tau)) / (2 * step)
+    numeric_hess = (splc.splc_grad_hess(margins + step, labels, tau)[0]
+                    - splc.splc_grad_hess(margins - step, labels, tau)[0]) / (2 * step)
     np.testing.assert_allclose(grad, numeric_grad, atol=1e-6)
     np.testing.assert_allclose(hess, numeric_hess, atol=1e-6)
 
@@ -110,28 +117,28 @@ def test_label_correction_flips_low_probability_positives_only():
     margins = np.log(probabilities / (1 - probabilities))
     labels = np.array([1.0, 1.0, 1.0, 1.0, 0.0, 0.0])
 
-    corrected = cp.corrected_labels(margins, labels, tau)
+    corrected = splc.corrected_labels(margins, labels, tau)
     assert corrected.tolist() == [0.0, 0.0, 1.0, 1.0, 0.0, 0.0]  # p <= tau flips; negatives stay
-    grad, _ = cp.splc_grad_hess(margins, labels, tau)
+    grad, _ = splc.splc_grad_hess(margins, labels, tau)
     # a corrected positive is pushed down like a negative (gradient p), a kept one up (p - 1)
     np.testing.assert_allclose(grad, [0.1, 0.4, 0.41 - 1, 0.9 - 1, 0.1, 0.9], atol=1e-9)
     # SPLC loss of a corrected positive is the negative loss, not -log p
-    np.testing.assert_allclose(cp.splc_loss(margins, labels, tau)[0], -np.log(0.9))
+    np.testing.assert_allclose(_eq5_loss(margins, labels, tau)[0], -np.log(0.9))
     # plain BCE never corrects
-    assert cp.corrected_labels(margins, labels, None).tolist() == labels.tolist()
+    assert splc.corrected_labels(margins, labels, None).tolist() == labels.tolist()
 
 
 def test_objective_starts_correcting_after_the_warmup():
     examples = synthetic_examples()
-    train = examples[(examples["campaign_split"] == cp.TRAIN) & (examples["campaign_label"] != cp.INACTIVE)]
-    features = cp.CampaignEncoder.fit(train).transform(train)
-    is_engaged = (train["campaign_label"] == cp.ENGAGED).to_numpy()
-    settings = cp.Stage2Settings(rounds=60)
-    _, splc = cp.fit_stage2(features, is_engaged, cp.SPLC, tau=0.4, warmup_rounds=20, seed=3, settings=settings)
-    _, bce = cp.fit_stage2(features, is_engaged, cp.BCE, tau=0.4, warmup_rounds=20, seed=3, settings=settings)
-    assert splc.rounds == 60 and sum(splc.corrected_per_round[:20]) == 0
-    assert splc.corrected_per_round[-1] > 0
-    assert sum(bce.corrected_per_round) == 0
+    train = examples[(examples["campaign_split"] == TRAIN) & (examples["campaign_label"] != INACTIVE)]
+    features = campaign_features.CampaignEncoder.fit(train).transform(train)
+    is_engaged = (train["campaign_label"] == ENGAGED).to_numpy()
+    options = {"tau": 0.4, "warmup_rounds": 20, "seed": 3, "params": splc.Stage2Params(rounds=60)}
+    _, corrected = splc.fit_stage2(features, is_engaged, splc.SPLC, **options)
+    _, plain = splc.fit_stage2(features, is_engaged, splc.BCE, **options)
+    assert corrected.rounds == 60 and sum(corrected.corrected_per_round[:20]) == 0
+    assert corrected.corrected_per_round[-1] > 0
+    assert sum(plain.corrected_per_round) == 0
 
 
 def test_splc_recovers_planted_prompted_positives_better_than_bce():
@@ -143,49 +150,38 @@ def test_splc_recovers_planted_prompted_positives_better_than_bce():
     prompted = rng.random(n) < 1 / (1 + np.exp(-(2.5 * features["x"] - 0.5)))
     observed = prompted | (rng.random(n) < 0.35)
     scores = {}
-    for loss in cp.LOSSES:
-        booster, _ = cp.fit_stage2(features, observed, loss, tau=0.4, warmup_rounds=50, seed=1)
-        scores[loss] = cp.predict_stage2(booster, features)
-    splc = cp.binary_metrics(prompted, scores[cp.SPLC] > 0.4)
-    bce = cp.binary_metrics(prompted, scores[cp.BCE] > cp.BCE_DECISION_THRESHOLD)
-    assert splc["balanced_accuracy"] > bce["balanced_accuracy"]
-    assert splc["weighted_f1"] > bce["weighted_f1"]
+    for loss in splc.LOSSES:
+        booster, _ = splc.fit_stage2(features, observed, loss, tau=0.4, warmup_rounds=50, seed=1)
+        scores[loss] = splc.predict_stage2(booster, features)
+    corrected = metrics.binary_metrics(prompted, scores[splc.SPLC] > 0.4)
+    plain = metrics.binary_metrics(prompted, scores[splc.BCE] > evaluation.BCE_DECISION_THRESHOLD)
+    assert corrected["balanced_accuracy"] > plain["balanced_accuracy"]
+    assert corrected["weighted_f1"] > plain["weighted_f1"]
 
 
 def test_both_stages_are_deterministic():
     examples = synthetic_examples(n_per_campaign=250, seed=2)
-    settings = cp.CampaignSettings(seed=11)
-    first = cp.stage2_predictions(examples, cp.stage1_predictions(examples, settings), settings)
-    second = cp.stage2_predictions(examples, cp.stage1_predictions(examples, settings), settings)
+    settings = project_settings(CampaignSettings, campaign_seed=11)
+    first = pipeline.stage2_predictions(examples, pipeline.stage1_predictions(examples, settings), settings)
+    second = pipeline.stage2_predictions(examples, pipeline.stage1_predictions(examples, settings), settings)
     pd.testing.assert_frame_equal(first, second)
-    assert set(first["loss"]) == set(cp.LOSSES)
+    assert set(first["loss"]) == set(splc.LOSSES)
     kept = ~first["is_excluded"]
     assert first.loc[kept, "prompted_score"].notna().all() and first.loc[~kept, "prompted_score"].isna().all()
 
 
 def test_no_exposures_gives_typed_empty_frames_and_no_train_campaign_is_an_error():
     empty = synthetic_examples(n_per_campaign=10).iloc[0:0]
-    assert list(cp.stage1_predictions(empty, cp.CampaignSettings()).columns) == list(cp.STAGE1_COLUMNS)
-    assert cp.stage2_predictions(empty, empty, cp.CampaignSettings()).empty
+    assert list(pipeline.stage1_predictions(empty, SETTINGS).columns) == list(pipeline.STAGE1_COLUMNS)
+    assert pipeline.stage2_predictions(empty, empty, SETTINGS).empty
     only_test = synthetic_examples(n_per_campaign=20).assign(campaign_split="test")
-    with pytest.raises(cp.CampaignInputError, match="campaign_test_from"):
-        cp.stage1_predictions(only_test, cp.CampaignSettings())
+    with pytest.raises(CampaignInputError, match="campaign_test_from"):
+        pipeline.stage1_predictions(only_test, SETTINGS)
 
 
 # ---------------------------------------------------------------------------------------------
 # Evaluation
 # ---------------------------------------------------------------------------------------------
-
-
-def test_binary_metrics_match_scikit_learn():
-    rng = np.random.default_rng(4)
-    truth, flagged = rng.random(500) < 0.1, rng.random(500) < 0.2
-    metrics = cp.binary_metrics(truth, flagged)
-    assert metrics["precision"] == pytest.approx(precision_score(truth, flagged))
-    assert metrics["recall"] == pytest.approx(recall_score(truth, flagged))
-    assert metrics["balanced_accuracy"] == pytest.approx(balanced_accuracy_score(truth, flagged))
-    assert metrics["weighted_f1"] == pytest.approx(f1_score(truth, flagged, average="weighted"))
-    assert np.isnan(cp.binary_metrics(truth, np.zeros(500, bool))["precision"])
 
 
 def _scored(rows: list[tuple]) -> pd.DataFrame:
@@ -197,17 +193,18 @@ def _scored(rows: list[tuple]) -> pd.DataFrame:
     frame["is_excluded"] = False
     frame["targeting_rank"] = frame["stage2_probability"].rank(ascending=False, method="first").astype(int)
     frame["stage2_rank"] = frame["targeting_rank"]
-    return pd.concat([frame.assign(loss=loss) for loss in cp.LOSSES], ignore_index=True)
+    return pd.concat([frame.assign(loss=loss) for loss in splc.LOSSES], ignore_index=True)
 
 
 def test_model_segment_matches_the_mean_baseline_size_and_gain_reaches_one():
     scored = _scored([
-        (1, cp.ENGAGED, None, 0.9, True), (2, cp.ENGAGED, "Champions", 0.8, True),
-        (3, cp.UNENGAGED, "Champions", 0.7, False), (4, cp.INACTIVE, "Loyal Customers", 0.6, False),
-        (5, cp.UNENGAGED, "Potential Loyalist", 0.2, False), (6, cp.INACTIVE, "Champions", 0.1, False),
+        (1, ENGAGED, None, 0.9, True), (2, ENGAGED, "Champions", 0.8, True),
+        (3, UNENGAGED, "Champions", 0.7, False), (4, INACTIVE, "Loyal Customers", 0.6, False),
+        (5, UNENGAGED, "Potential Loyalist", 0.2, False), (6, INACTIVE, "Champions", 0.1, False),
     ])
-    metrics = cp.segment_metrics(scored, tau=0.4).set_index(["evaluated_population", "segment"])
-    exposed = metrics.loc["exposed"]
+    settings = project_settings(CampaignSettings, campaign_splc_tau=0.4, campaign_target_share=None)
+    table = evaluation.segment_metrics(scored, settings).set_index(["evaluated_population", "segment"])
+    exposed = table.loc["exposed"]
     # baselines flag 3, 1 and 1 users: the model segment flags round(5 / 3) = 2, both prompted
     assert exposed.loc["Model segment (SPLC)", "users_flagged"] == 2
     assert exposed.loc["Model segment (SPLC)", "true_positives"] == 2
@@ -215,10 +212,10 @@ def test_model_segment_matches_the_mean_baseline_size_and_gain_reaches_one():
     assert exposed.loc["Champions (RFM)", "splc_true_positives_same_size"] == 2
     assert exposed.loc["Model decision (SPLC)", "users_flagged"] == 4  # p > 0.4
     assert exposed.loc["Model decision (plain BCE)", "users_flagged"] == 4  # p > 0.5
-    assert metrics.loc[("responders", "Model segment (SPLC)"), "users_evaluated"] == 4
+    assert table.loc[("responders", "Model segment (SPLC)"), "users_evaluated"] == 4
 
-    curve = cp.gain_curve(scored)
-    exposed_curve = curve[(curve["evaluated_population"] == "exposed") & (curve["loss"] == cp.SPLC)]
+    curve = evaluation.gain_curve(scored)
+    exposed_curve = curve[(curve["evaluated_population"] == "exposed") & (curve["loss"] == splc.SPLC)]
     assert exposed_curve["cumulative_gain"].is_monotonic_increasing
     assert exposed_curve["cumulative_gain"].iloc[-1] == 1.0
     assert exposed_curve.loc[exposed_curve["targeted_percent"] == 34, "cumulative_gain"].item() == 1.0

@@ -7,10 +7,13 @@ import json
 import pandas as pd
 import pytest
 
-from shopper_propensity import model_health as health
-from shopper_propensity.features import FeatureEncoder
+from conftest import project_settings
+from shopper_propensity.propensity import model_health as health
+from shopper_propensity.propensity.features import FeatureEncoder
+from shopper_propensity.settings import HealthSettings
 
-LIMITS = health.HealthLimits()
+# the project's limits: validation ROC AUC 0.55, flagged share 0.5, base-rate factor 2, 100 positives, 1% unseen
+LIMITS = project_settings(HealthSettings)
 
 
 def _registry(dropped: dict[str, str] | None = None) -> pd.DataFrame:
@@ -47,7 +50,8 @@ def test_each_check_fires_past_its_limit_with_its_numbers():
     fired = _fired(_checks(registry=_registry({"prior_session_days": "constant: 0 in every row"}),
                            windows=_windows(validation_positives=40)))
     assert "xgboost validation ROC AUC 0.510 is below 0.55" in fired[("validation_auc_near_chance", "xgboost")]
-    assert "threshold 0.0260 flags 97.0% of validation sessions" in fired[("threshold_flags_too_many", "xgboost (validation)")]
+    assert ("threshold 0.0260 flags 97.0% of validation sessions"
+            in fired[("threshold_flags_too_many", "xgboost (validation)")])
     assert "flags 99.0% of test sessions" in fired[("threshold_flags_too_many", "xgboost (test)")]
     # test 0.40 vs train 0.10: ratio 4.00
     assert "ratio 4.00 (beyond the factor 2.0)" in fired[("base_rate_shift", "test vs train")]

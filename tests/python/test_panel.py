@@ -3,7 +3,7 @@ calibration against the reference marginals, and the latent structure the models
 
 from __future__ import annotations
 
-import re
+from itertools import pairwise
 
 import duckdb
 import numpy as np
@@ -16,6 +16,7 @@ from sklearn.model_selection import cross_val_predict
 from sklearn.preprocessing import StandardScaler
 
 from shopper_propensity import panel
+from shopper_propensity.panel import calibration, report, simulate
 
 SMALL_SESSIONS = 20_000
 CALIBRATION_SESSIONS = 400_000
@@ -162,14 +163,14 @@ def test_times_and_dates(small_con):
 def test_domain_ids_are_fixed_and_beyond_signed_64_bit(small_con):
     pairs = small_con.execute("SELECT DISTINCT domain_name, domain_id FROM sessions "
                               "UNION SELECT DISTINCT domain_name, domain_id FROM transactions").fetchall()
-    assert dict(pairs) == {d.name: d.domain_id for d in panel.DOMAINS}
-    assert len(pairs) == len(panel.DOMAINS)
+    assert dict(pairs) == {d.name: d.domain_id for d in calibration.DOMAINS}
+    assert len(pairs) == len(calibration.DOMAINS)
     assert sum(domain_id > 2 ** 63 for _, domain_id in pairs) >= 2
     assert max(domain_id for _, domain_id in pairs) < 1.07e19
 
 
 def test_referrers_are_direct_or_known_domains(small_con):
-    vocab = set(panel.referrer_vocabulary()[0])
+    vocab = set(calibration.referrer_vocabulary()[0])
     seen = {r for (r,) in small_con.execute("SELECT DISTINCT ref_domain__name FROM sessions").fetchall()}
     assert None in seen and "" in seen  # both spellings of direct
     assert seen - {None} <= vocab
@@ -232,7 +233,7 @@ def test_a_failed_write_leaves_no_panel_that_looks_complete(tmp_path, small_tabl
     broken = {**small_tables, "transactions": small_tables["transactions"].drop_columns(["basket_tot"])}
     with pytest.raises(duckdb.Error):
         panel.write_panel(broken, tmp_path, "csv")
-    assert not [p for p in tmp_path.rglob("*.csv")]
+    assert not list(tmp_path.rglob("*.csv"))
 
 
 def test_campaign_exposures_and_intents_are_consistent(small_con):
@@ -258,9 +259,9 @@ def test_campaign_exposures_and_intents_are_consistent(small_con):
 
 
 def test_days_since_previous_purchase_stays_within_user_and_domain():
-    days = panel.Days(user=np.array([0, 0, 0, 0, 1, 1]), domain=np.array([0, 0, 0, 1, 0, 0]),
+    days = simulate.Days(user=np.array([0, 0, 0, 0, 1, 1]), domain=np.array([0, 0, 0, 1, 0, 0]),
                       day=np.array([3, 5, 9, 10, 4, 8]))
-    since = panel.days_since_previous_purchase(days, np.array([True, False, True, False, False, True]))
+    since = simulate.days_since_previous_purchase(days, np.array([True, False, True, False, False, True]))
     np.testing.assert_array_equal(since, [np.nan, 2, 6, np.nan, np.nan, np.nan])
 
 
@@ -288,14 +289,14 @@ def test_conversion_levels(marginals):
 
 
 def test_conversion_rises_with_pages(marginals):
-    rates = [marginals[f"conversion_by_pages.{b}"] for b in panel.PAGES_BUCKETS]
-    assert all(later > earlier for earlier, later in zip(rates, rates[1:])), rates
+    rates = [marginals[f"conversion_by_pages.{b}"] for b in report.PAGES_BUCKETS]
+    assert all(later > earlier for earlier, later in pairwise(rates)), rates
     assert 0.04 <= marginals["conversion_by_pages.2-3"] <= 0.10
     assert 0.25 <= marginals["conversion_by_pages.51+"] <= 0.40
 
 
 def test_conversion_by_referrer(marginals):
-    rate = {b: marginals[f"conversion_by_referrer.{b}"] for b in panel.REFERRER_BUCKETS}
+    rate = {b: marginals[f"conversion_by_referrer.{b}"] for b in calibration.REFERRER_BUCKETS}
     assert rate["marketplace"] == pytest.approx(0.19, abs=0.03)
     assert rate["direct"] == pytest.approx(0.14, abs=0.025)
     assert rate["search"] == pytest.approx(0.08, abs=0.02)
@@ -310,7 +311,7 @@ def test_conversion_by_hour_and_weekday(marginals):
 
 
 def test_average_order_value_per_domain(marginals):
-    for domain in panel.DOMAINS:
+    for domain in calibration.DOMAINS:
         assert marginals[f"aov.{domain.name}"] == pytest.approx(domain.aov, rel=0.10), domain.name
 
 

@@ -14,6 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from shopper_propensity import panel
+from shopper_propensity.panel.generate import user_count
 
 SESSIONS = 60_000
 SHARDS = 3
@@ -32,9 +33,9 @@ def sharded_panel(request, tmp_path_factory):
 
 def test_households_are_split_evenly_and_completely():
     counts = panel.shard_user_counts(1_000_000, 7)
-    assert sum(counts) == panel._user_count(1_000_000)
+    assert sum(counts) == user_count(1_000_000)
     assert max(counts) - min(counts) <= 1
-    for bad in (0, panel._user_count(1_000) + 1):
+    for bad in (0, user_count(1_000) + 1):
         with pytest.raises(ValueError):
             panel.shard_user_counts(1_000, bad)
 
@@ -50,7 +51,7 @@ def test_files_hold_every_shard_row(sharded_panel):
 def test_users_are_unique_across_shards(sharded_panel):
     _, out, _ = sharded_panel
     users, distinct = _count(out, "truth/user_types", "count(*), count(DISTINCT machine_id)")
-    assert users == distinct == panel._user_count(SESSIONS)
+    assert users == distinct == user_count(SESSIONS)
     con = duckdb.connect()
     orphans = con.execute(f"""SELECT count(*) FROM {panel.panel_source_sql(out, 'sessions')} s
                               ANTI JOIN {panel.panel_source_sql(out, 'truth/user_types')} u USING (machine_id)""")
@@ -62,14 +63,16 @@ def test_shards_draw_from_their_own_seeds():
     first, second = panel.generate_shards(20_000, 7, 2)
     steps = [np.diff(shard["truth/user_types"]["machine_id"].to_numpy()[:100]) for shard in (first, second)]
     assert not np.array_equal(*steps)
-    assert first["truth/user_types"]["machine_id"].to_numpy().max() < second["truth/user_types"]["machine_id"].to_numpy().min()
+    first_ids, second_ids = (tables["truth/user_types"]["machine_id"].to_numpy() for tables in (first, second))
+    assert first_ids.max() < second_ids.min()
 
 
 def test_parquet_schema_follows_the_contract(tmp_path):
     panel.write_panel_shards(panel.generate_shards(10_000, 7, 2), tmp_path / "sharded", "parquet")
     panel.write_panel(panel.generate_panel(5_000, 7), tmp_path / "single", "parquet")
     for name in panel.SCHEMAS:
-        assert pq.read_schema(tmp_path / "sharded" / f"{name}.parquet") == pq.read_schema(tmp_path / "single" / f"{name}.parquet")
+        sharded, single = (pq.read_schema(tmp_path / run / f"{name}.parquet") for run in ("sharded", "single"))
+        assert sharded == single
 
 
 def test_one_shard_writes_the_same_csv_bytes_as_write_panel(tmp_path):

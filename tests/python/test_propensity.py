@@ -10,13 +10,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import (
-    accuracy_score, average_precision_score, brier_score_loss, f1_score, precision_score, recall_score, roc_auc_score,
-)
 
-from shopper_propensity import features as feat
-from shopper_propensity import importance
-from shopper_propensity import propensity as prop
+from conftest import project_settings
+from shopper_propensity import metrics
+from shopper_propensity.propensity import candidates, importance, inputs, registry, scoring, splits, training
+from shopper_propensity.propensity import features as feat
+from shopper_propensity.settings import PropensitySettings
 
 
 def synthetic_features(rows: int = 6000, seed: int = 0) -> pd.DataFrame:
@@ -54,13 +53,19 @@ def synthetic_features(rows: int = 6000, seed: int = 0) -> pd.DataFrame:
     return frame
 
 
-WINDOWS = prop.SplitWindows.from_vars("2023-01-01", 3)
+WINDOWS = splits.SplitWindows.from_vars("2023-01-01", 3)
 
 
-def test_split_windows_from_vars():
-    assert WINDOWS == prop.SplitWindows(date(2022, 10, 1), date(2023, 1, 1))
-    labels = WINDOWS.label(pd.Series(["2022-09-30", "2022-10-01", "2022-12-31", "2023-01-01"]))
-    assert labels.tolist() == ["train", "validation", "validation", "test"]
+def test_split_windows_from_vars_and_their_predicates():
+    assert WINDOWS == splits.SplitWindows(date(2022, 10, 1), date(2023, 1, 1))
+    days = pd.DataFrame({"domain_name": ["amazon.com"] * 4 + ["ebay.com"],
+                         "event_date": pd.to_datetime(["2022-09-30", "2022-10-01", "2022-12-31", "2023-01-01",
+                                                       "2022-10-01"]).date})
+    relation = duckdb.connect().from_df(days)
+    windows = {name: [str(day) for (day,) in relation.filter(predicate).project("event_date").fetchall()]
+               for name, predicate in splits.window_predicates("amazon.com", WINDOWS).items()}
+    # each window is [start, end) on the primary domain only
+    assert windows == {"train": ["2022-09-30"], "validation": ["2022-10-01", "2022-12-31"], "test": ["2023-01-01"]}
 
 
 def _fit(frame, numeric=(), calendar=(), categorical=()):
@@ -103,7 +108,7 @@ def test_empty_and_constant_training_features_are_dropped_with_one_log_line(capl
         "pages_viewed": [1, 5, 9], "days_since_last_purchase": [np.nan] * 3, "prior_session_days": [0, 0, 0],
         "days_since_last_session": [np.nan, 3.0, np.nan], "children": [1, 1, 1], "referrer_bucket": ["a", "b", None],
     })
-    with caplog.at_level("WARNING", logger="shopper_propensity.features"):
+    with caplog.at_level("WARNING", logger="shopper_propensity.propensity.features"):
         encoder = _fit(train, numeric=("pages_viewed", "days_since_last_purchase", "prior_session_days",
                                        "days_since_last_session"), categorical=("children", "referrer_bucket"))
     assert encoder.numeric == ("pages_viewed", "days_since_last_session")  # one value + NaN still informs
@@ -121,7 +126,8 @@ def test_encoder_writes_each_block_at_its_offset():
     train = pd.DataFrame({"children": [0, 1], "referrer_bucket": ["direct", "search"],
                           "pages_viewed": pd.array([1, 2], dtype="Int64"), "duration_minutes": [1.5, 0.0]})
     later = pd.DataFrame({"children": [1, 0, 1], "referrer_bucket": ["search", "social", "direct"],
-                          "pages_viewed": pd.array([7, None, 3], dtype="Int64"), "duration_minutes": [2.0, 3.0, np.nan]})
+                          "pages_viewed": pd.array([7, None, 3], dtype="Int64"),
+                          "duration_minutes": [2.0, 3.0, np.nan]})
     encoder = _fit(train, categorical=("children", "referrer_bucket"), numeric=("pages_viewed", "duration_minutes"))
     assert encoder.feature_names == ["pages_viewed", "duration_minutes", "children=0", "children=1",
                                      "referrer_bucket=direct", "referrer_bucket=search"]
@@ -131,8 +137,8 @@ def test_encoder_writes_each_block_at_its_offset():
 
 def test_model_features_shares_the_matrix_only_when_every_column_is_used():
     encoded = np.arange(12, dtype=np.float32).reshape(3, 4)
-    assert prop.model_features(encoded, [0, 1, 2, 3]) is encoded
-    subset = prop.model_features(encoded, [0, 2])
+    assert candidates.model_features(encoded, [0, 1, 2, 3]) is encoded
+    subset = candidates.model_features(encoded, [0, 2])
     np.testing.assert_array_equal(subset, encoded[:, [0, 2]])
     assert not np.shares_memory(subset, encoded)
 
@@ -141,53 +147,6 @@ def test_protected_attributes_cannot_be_features():
     frame = pd.DataFrame({"zip_code": [1, 2]})
     with pytest.raises(feat.FeatureError, match="zip_code"):
         _fit(frame, categorical=("zip_code",))
-
-
-def test_threshold_search_returns_the_f1_maximum():
-    labels = np.array([0, 0, 1, 0, 1, 1, 0, 1])
-    scores = np.array([0.1, 0.2, 0.3, 0.4, 0.6, 0.7, 0.8, 0.9])
-    threshold = prop.f1_optimal_threshold(labels, scores)
-    # by hand: t=0.3 flags 6 rows (4 TP, 2 FP) -> F1 = 8/10 = 0.8, the best of all cuts
-    assert threshold == pytest.approx(0.3)
-    best = max(
-        prop.classification_metrics(labels, scores, t)["f1"] for t in np.unique(scores)
-    )
-    assert prop.classification_metrics(labels, scores, threshold)["f1"] == pytest.approx(best) == pytest.approx(0.8)
-
-
-def test_metrics_by_hand():
-    labels = np.array([1, 0, 1, 0])
-    scores = np.array([0.9, 0.6, 0.4, 0.1])
-    metrics = prop.classification_metrics(labels, scores, 0.5)
-    assert metrics["precision"] == 0.5 and metrics["recall"] == 0.5 and metrics["accuracy"] == 0.5
-    assert metrics["roc_auc"] == pytest.approx(0.75)
-    assert metrics["brier"] == pytest.approx((0.01 + 0.36 + 0.36 + 0.01) / 4)
-
-
-def test_threshold_metrics_match_scikit_learn():
-    rng = np.random.default_rng(3)
-    labels = rng.random(500) < 0.1
-    scores = np.clip(rng.random(500) * 0.5 + labels * 0.3, 0, 1)
-    for cut in (0.2, 0.5, 0.95):
-        metrics = prop.threshold_metrics(labels, scores, cut)
-        predicted = scores >= cut
-        assert metrics["accuracy"] == pytest.approx(accuracy_score(labels, predicted))
-        assert metrics["precision"] == pytest.approx(precision_score(labels, predicted, zero_division=0))
-        assert metrics["recall"] == pytest.approx(recall_score(labels, predicted, zero_division=0))
-        assert metrics["f1"] == pytest.approx(f1_score(labels, predicted, zero_division=0))
-
-
-@pytest.mark.parametrize("decimals", [2, 12])
-def test_ranking_metrics_match_scikit_learn(decimals):
-    # two decimals make many tied scores, which both metrics must handle as scikit-learn does
-    rng = np.random.default_rng(4)
-    labels = rng.random(2000) < 0.15
-    scores = np.round(np.clip(rng.random(2000) * 0.6 + labels * 0.25, 0, 1), decimals)
-    metrics = prop.ranking_metrics(labels, scores)
-    assert metrics["roc_auc"] == pytest.approx(roc_auc_score(labels, scores), abs=1e-12)
-    assert metrics["pr_auc"] == pytest.approx(average_precision_score(labels, scores), abs=1e-12)
-    assert metrics["brier"] == pytest.approx(brier_score_loss(labels, scores), abs=1e-12)
-    assert prop.ranking_metrics(np.zeros(5), scores[:5])["roc_auc"] is None
 
 
 @pytest.fixture(scope="module")
@@ -199,8 +158,10 @@ def features_relation():
 
 
 def _train(relation, **overrides):
-    options = dict(target="converted", primary_domain="amazon.com", windows=WINDOWS, max_train_rows=100_000, seed=3)
-    return prop.train_registry(relation, **{**options, **overrides})
+    # the project's vars (train_end 2023-01-01, 3 validation months, amazon.com, converted) on a small sample
+    settings = project_settings(PropensitySettings, max_train_rows=100_000, propensity_seed=3, **overrides)
+    assert splits.SplitWindows.from_vars(settings.train_end, settings.validation_months) == WINDOWS
+    return training.train_registry(relation, settings)
 
 
 @pytest.fixture(scope="module")
@@ -237,14 +198,15 @@ def test_training_is_deterministic_and_scores_separate_classes(features_relation
     second, _, _ = _train(features_relation)
     assert [row["threshold"] for row in first] == [row["threshold"] for row in second]
     registry = pd.DataFrame(first)
-    scored = prop.score_splits(features_relation, registry, batch_rows=700).read_all()
-    again = prop.score_splits(features_relation, pd.DataFrame(second), batch_rows=700).read_all()
+    scored = scoring.score_splits(features_relation, registry, batch_rows=700).read_all()
+    again = scoring.score_splits(features_relation, pd.DataFrame(second), batch_rows=700).read_all()
     assert scored.equals(again)
     scores = scored.to_pandas()
     assert set(scores["split"]) == {"validation", "test"}
     assert scores["score"].between(0, 1).all()
-    test_rows = scores[(scores["split"] == "test") & (scores["model_name"] == prop.REFERENCE_MODEL)]
-    assert prop.classification_metrics(test_rows["actual"].to_numpy(int), test_rows["score"].to_numpy(), 0.5)["roc_auc"] > 0.7
+    test_rows = scores[(scores["split"] == "test") & (scores["model_name"] == candidates.REFERENCE_MODEL)]
+    result = metrics.classification_metrics(test_rows["actual"].to_numpy(int), test_rows["score"].to_numpy(), 0.5)
+    assert result["roc_auc"] > 0.7
 
 
 def test_one_class_target_fails_with_a_clear_message():
@@ -252,13 +214,13 @@ def test_one_class_target_fails_with_a_clear_message():
     frame["converted"] = False
     connection = duckdb.connect()
     connection.register("no_buyers", frame)
-    with pytest.raises(prop.PropensityInputError, match=r"target 'converted' is 0 \(no positives\)"):
+    with pytest.raises(splits.PropensityInputError, match=r"target 'converted' is 0 \(no positives\)"):
         _train(connection.sql("select * from no_buyers"))
 
 
 def test_unknown_target_is_rejected():
-    with pytest.raises(prop.PropensityInputError, match="propensity_target"):
-        prop.feature_columns("bought_twice")
+    with pytest.raises(splits.PropensityInputError, match="propensity_target"):
+        inputs.feature_columns("bought_twice")
 
 
 def _validation_rows():
@@ -271,8 +233,8 @@ def _validation_rows():
 def test_importance_ranks_the_features_the_label_depends_on(trained):
     # the synthetic label depends on pages_viewed and referrer_bucket only
     rows, _, _ = trained
-    encoder, models = prop.registry_models(pd.DataFrame(rows))
-    _, model, positions, _ = next(entry for entry in models if entry[0] == prop.REFERENCE_MODEL)
+    encoder, models = registry.registry_models(pd.DataFrame(rows))
+    _, model, positions, _ = next(entry for entry in models if entry[0] == candidates.REFERENCE_MODEL)
     validation = _validation_rows()
     table = importance.feature_importance(model, positions, encoder, validation, "converted", seed=3)
     again = importance.feature_importance(model, positions, encoder, validation, "converted", seed=3)
@@ -286,7 +248,7 @@ def test_importance_ranks_the_features_the_label_depends_on(trained):
 
 def test_importance_of_a_three_feature_model_gives_ties_one_shared_rank(trained):
     rows, _, _ = trained
-    encoder, models = prop.registry_models(pd.DataFrame(rows))
+    encoder, models = registry.registry_models(pd.DataFrame(rows))
     _, model, positions, _ = next(entry for entry in models if entry[0] == "xgboost_parsimony")
     table = importance.feature_importance(model, positions, encoder, _validation_rows(), "converted", seed=3)
     assert set(table["feature"]) == set(feat.PARSIMONY_FEATURES)
@@ -297,7 +259,7 @@ def test_importance_of_a_three_feature_model_gives_ties_one_shared_rank(trained)
 
 def test_logistic_regression_and_forest_have_no_gain_but_permutation_importance(trained):
     rows, _, _ = trained
-    encoder, models = prop.registry_models(pd.DataFrame(rows))
+    encoder, models = registry.registry_models(pd.DataFrame(rows))
     _, model, positions, _ = next(entry for entry in models if entry[0] == "logistic_regression")
     table = importance.feature_importance(model, positions, encoder, _validation_rows(), "converted", seed=3)
     assert table["gain"].isna().all() and table["gain_rank"].isna().all()
@@ -317,18 +279,26 @@ def test_registry_records_one_champion_with_reasons_and_the_reference_model(trai
 
 
 def test_pinned_champion_overrides_the_selection(features_relation):
-    rows, _, _ = _train(features_relation, pinned_champion="random_forest")
+    rows, _, _ = _train(features_relation, propensity_champion="random_forest")
     registry = pd.DataFrame(rows).set_index("model_name")
     assert registry["is_champion"].idxmax() == "random_forest"
     assert "pinned by var propensity_champion" in registry.loc["random_forest", "selection_reason"]
     with pytest.raises(ValueError, match="propensity_champion='gbm'"):
-        _train(features_relation, pinned_champion="gbm")
+        _train(features_relation, propensity_champion="gbm")
 
 
 def test_scoring_refuses_windows_other_than_the_registry_s(trained):
     registry = pd.DataFrame(trained[0])
-    assert prop.registry_windows(registry, WINDOWS, "amazon.com") == WINDOWS
-    with pytest.raises(prop.PropensityInputError, match=r"train_end 2023-01-01, but the vars now give .*2023-03-01"):
-        prop.registry_windows(registry, prop.SplitWindows.from_vars("2023-03-01", 3), "amazon.com")
-    with pytest.raises(prop.PropensityInputError, match="rebuild the registry|Rebuild the registry"):
-        prop.registry_windows(registry, WINDOWS, "ebay.com")
+    assert splits.registry_windows(registry, WINDOWS, "amazon.com") == WINDOWS
+    with pytest.raises(splits.PropensityInputError, match=r"train_end 2023-01-01, but the vars now give .*2023-03-01"):
+        splits.registry_windows(registry, splits.SplitWindows.from_vars("2023-03-01", 3), "amazon.com")
+    with pytest.raises(splits.PropensityInputError, match="rebuild the registry|Rebuild the registry"):
+        splits.registry_windows(registry, WINDOWS, "ebay.com")
+
+
+def test_a_model_pickled_by_moved_code_asks_for_a_rebuilt_registry():
+    # a registry written before a module move references a function path that no longer exists
+    blob = registry.dump_model(feat.FeatureEncoder)
+    moved = blob.replace(b"shopper_propensity.propensity.features", b"shopper_propensity.propensity.featurez")
+    with pytest.raises(splits.PropensityInputError, match="rebuild it: dbt build --select propensity_model_registry"):
+        registry.load_model(moved)

@@ -115,9 +115,9 @@ MEDIANS = """
 def test_persona_names_are_unique_and_backed_by_raw_medians(scenario, segments, rfm):
     name, project, _, _ = scenario
     columns = ("persona", "purchases", "visit_days", "pages", "minutes", "basket")
-    personas = [dict(zip(columns, row)) for row in
+    personas = [dict(zip(columns, row, strict=True)) for row in
                 project.query(MEDIANS.format(group="segments.persona", segments=segments, rfm=rfm))]
-    [domain] = [dict(zip(columns, row)) for row in
+    [domain] = [dict(zip(columns, row, strict=True)) for row in
                 project.query(MEDIANS.format(group="'all'", segments=segments, rfm=rfm))]
     names = [persona["persona"] for persona in personas]
     assert len(names) == len(set(names)) >= 2

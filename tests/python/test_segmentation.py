@@ -1,14 +1,22 @@
-"""Personas: planted clusters come back, names follow the rules, runs are reproducible."""
+"""Personas: planted clusters come back through the compositions dbt runs, names follow the rules,
+runs are reproducible."""
 
 from __future__ import annotations
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from shopper_propensity import persona_names as names
-from shopper_propensity import segmentation as seg
+from conftest import project_settings
+from shopper_propensity.personas import names, pipeline
+from shopper_propensity.personas import segmentation as seg
+from shopper_propensity.settings import PersonaSettings
+
+CONNECTION = duckdb.connect()  # holds the relations the pipeline reads, as dbt's connection does
+# the project's vars: k = 2..10 by silhouette on 10,000 sampled users, seed 7, no demographics
+SETTINGS = project_settings(PersonaSettings)
 
 # Behaviour of four planted user types, in raw units (frequency, gap, basket, pages, minutes).
 PLANTED = {
@@ -35,32 +43,62 @@ def planted_users(per_type: int = 400, seed: int = 0) -> pd.DataFrame:
     users = pd.concat(frames, ignore_index=True)
     users.insert(0, "machine_id", np.arange(len(users)) + 1000)
     users["tenure_days"] = 1000
+    for column in seg.DEMOGRAPHIC_FEATURES:
+        users[column] = rng.integers(1, 4, len(users))
     return users
 
 
-def test_recovers_planted_clusters_and_names_them():
-    users = planted_users()
-    k_table, assignments = seg.segment_users(users, seed=7)
+def user_rfm(users_by_domain: dict[str, pd.DataFrame]) -> duckdb.DuckDBPyRelation:
+    """A DuckDB relation shaped like the user_rfm mart, one block of users per domain."""
+    frame = pd.concat([users.assign(domain_name=domain) for domain, users in users_by_domain.items()],
+                      ignore_index=True)
+    return CONNECTION.from_df(frame)
 
-    assert int(k_table.loc[k_table["is_chosen"], "k"].iloc[0]) == 4
+
+def test_recovers_planted_clusters_and_names_them():
+    # the composition dbt runs: segment_k_selection, then user_segments at the k it chose
+    users = planted_users()
+    relation = user_rfm({"amazon.com": users})
+    k_table = pipeline.k_selection(relation, SETTINGS)
+    assignments = pipeline.user_segments(relation, CONNECTION.from_df(k_table), SETTINGS)
+
+    assert k_table["domain_name"].unique().tolist() == ["amazon.com"] and (k_table["users"] == len(users)).all()
+    assert seg.chosen_k(k_table) == 4
     assert adjusted_rand_score(users["true_persona"], assignments["segment_id"]) >= 0.9
     agreement = (assignments["persona"].to_numpy() == users["true_persona"].to_numpy()).mean()
     assert agreement >= 0.95
 
 
-def test_same_data_same_seed_gives_identical_segments():
-    users = planted_users(per_type=150)
-    first = seg.segment_users(users, seed=3, k_values=range(3, 6))
-    second = seg.segment_users(users, seed=3, k_values=range(3, 6))
-    pd.testing.assert_frame_equal(first[0], second[0])
-    pd.testing.assert_frame_equal(first[1], second[1])
+def test_one_pass_segments_every_domain_as_k_selection_then_user_segments_do():
+    # user_segments_at_train_end (select_and_segment) against the two-model path, on two domains
+    settings = project_settings(PersonaSettings, segment_domains="amazon.com, ebay.com", segment_k_min=3,
+                                segment_k_max=5, segment_seed=3)
+    relation = user_rfm({"amazon.com": planted_users(per_type=150), "ebay.com": planted_users(per_type=100, seed=1)})
+    k_table = pipeline.k_selection(relation, settings)
+    two_models = pipeline.user_segments(relation, CONNECTION.from_df(k_table), settings)
+    one_pass = pipeline.select_and_segment(relation, settings, "int_user_rfm_at_train_end")
+    pd.testing.assert_frame_equal(one_pass, two_models)
+    assert one_pass["domain_name"].unique().tolist() == ["amazon.com", "ebay.com"]
+    assert k_table.groupby("domain_name")["k"].apply(list).tolist() == [[3, 4, 5], [3, 4, 5]]
+    # the same data and seed give the same tables
+    pd.testing.assert_frame_equal(pipeline.k_selection(relation, settings), k_table)
+    pd.testing.assert_frame_equal(pipeline.select_and_segment(relation, settings, "int_user_rfm_at_train_end"),
+                                  one_pass)
+
+
+def test_a_segmented_domain_without_users_is_named():
+    settings = project_settings(PersonaSettings, segment_domains="amazon.com,etsy.com")
+    with pytest.raises(ValueError, match="int_user_rfm_at_train_end for segmented domain 'etsy.com'"):
+        pipeline.select_and_segment(user_rfm({"amazon.com": planted_users(per_type=20)}), settings,
+                                    "int_user_rfm_at_train_end")
 
 
 def test_segment_ids_are_canonical_whatever_the_row_order():
     users = planted_users(per_type=150)
     shuffled = users.sample(frac=1.0, random_state=1).reset_index(drop=True)
-    ids = seg.assign_segments(users, 4, seed=5).set_index("machine_id")["segment_id"]
-    shuffled_ids = seg.assign_segments(shuffled, 4, seed=5).set_index("machine_id")["segment_id"]
+    settings = project_settings(PersonaSettings, segment_seed=5)
+    ids = seg.assign_segments(users, 4, settings).set_index("machine_id")["segment_id"]
+    shuffled_ids = seg.assign_segments(shuffled, 4, settings).set_index("machine_id")["segment_id"]
     # k-means may start elsewhere, but the canonical order (by basket, then frequency) fixes ids
     pd.testing.assert_series_equal(ids.sort_index(), shuffled_ids.sort_index())
 
@@ -163,26 +201,7 @@ def test_mean_basket_of_few_purchases_is_shrunk_toward_the_median():
 
 def test_forced_k_outside_range_is_a_clear_error():
     k_table = pd.DataFrame({"k": [2, 3], "silhouette": [0.4, 0.5]})
-    assert seg.choose_k(k_table) == 3
+    assert seg.choose_k(k_table, None) == 3
     assert seg.choose_k(k_table, forced_k=2) == 2
     with pytest.raises(ValueError, match="segment_k=7"):
         seg.choose_k(k_table, forced_k=7)
-
-
-def test_domain_list_accepts_var_forms():
-    assert seg.domain_list("amazon.com, ebay.com") == ["amazon.com", "ebay.com"]
-    assert seg.domain_list(["etsy.com"]) == ["etsy.com"]
-
-
-@pytest.mark.parametrize("sample_size", [300, 5_000])
-def test_one_pass_silhouettes_equal_scikit_learn(sample_size):
-    from sklearn.metrics import silhouette_score
-
-    rng = np.random.default_rng(5)
-    values = np.vstack([rng.normal(center, 1.0, (400, 3)) for center in (0, 4, 8)])
-    label_sets = [seg.fit_kmeans(values, k, seed=1).labels_ for k in (2, 3, 5)]
-    label_sets.append(np.where(np.arange(len(values)) == 0, 9, label_sets[0]))  # a singleton cluster
-    ours = seg.sampled_silhouettes(values, label_sets, sample_size, seed=11)
-    reference = [silhouette_score(values, labels, sample_size=sample_size if sample_size < len(values) else None,
-                                  random_state=11) for labels in label_sets]
-    np.testing.assert_allclose(ours, reference, rtol=1e-9, atol=1e-12)

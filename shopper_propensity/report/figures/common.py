@@ -9,11 +9,10 @@ from dataclasses import dataclass
 import altair as alt
 import pandas as pd
 
+from shopper_propensity.domain_groups import ALL_NON_PRIMARY
+
 Marts = Mapping[str, "pd.DataFrame | None"]
 
-# the group label the marts give all non-primary domains together (shopper_propensity.propensity.ALL_NON_PRIMARY;
-# not imported: that module pulls in XGBoost and scikit-learn)
-ALL_NON_PRIMARY = "all non-primary domains"
 FULL_WIDTH = 860
 HALF_WIDTH = 390
 THIRD_WIDTH = 250

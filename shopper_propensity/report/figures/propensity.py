@@ -13,6 +13,7 @@ from .common import (
     HEIGHT,
     Marts,
     NoData,
+    champion_model,
     dashed_rule,
     domain_groups,
     figure,
@@ -20,7 +21,6 @@ from .common import (
     panels,
     percent,
     primary_domain,
-    champion_model,
     rows_where,
 )
 
@@ -216,7 +216,8 @@ def confusion_matrices(marts: Marts):
     cells["predicted"] = cells["is_predicted_positive"].map({True: "flagged", False: "not flagged"})
     cells["share_of_actual"] = cells["pseudo_sessions"] / cells.groupby("actual")["pseudo_sessions"].transform("sum")
     cells["label"] = [
-        f"{count:,.0f} ({share:.0%})" for count, share in zip(cells["pseudo_sessions"], cells["share_of_actual"])
+        f"{count:,.0f} ({share:.0%})"
+        for count, share in zip(cells["pseudo_sessions"], cells["share_of_actual"], strict=True)
     ]
     charts = []
     for kind, title in (("default", "(a) default threshold"), ("tuned", "(b) threshold tuned on validation")):

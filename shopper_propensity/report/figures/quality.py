@@ -15,7 +15,8 @@ OUTCOME_COLORS = alt.Scale(domain=list(OUTCOMES.values()), range=["#54a24b", "#f
 def panel_row_accounting(marts: Marts):
     accounting = marts["panel_row_accounting"].copy()
     accounting["table"] = [
-        f"{table} ({rows:,.0f} rows in)" for table, rows in zip(accounting["source_table"], accounting["rows_in"])
+        f"{table} ({rows:,.0f} rows in)"
+        for table, rows in zip(accounting["source_table"], accounting["rows_in"], strict=True)
     ]
     # set-aside rows are often a sliver of the bar: spelled out beside it
     accounting["set_aside"] = [
@@ -23,7 +24,7 @@ def panel_row_accounting(marts: Marts):
         if rows
         else "no rows read"
         for duplicates, invalid, rows in zip(
-            accounting["rows_duplicate"], accounting["rows_invalid"], accounting["rows_in"]
+            accounting["rows_duplicate"], accounting["rows_invalid"], accounting["rows_in"], strict=True
         )
     ]
     long = accounting.melt(

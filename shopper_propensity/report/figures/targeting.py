@@ -45,7 +45,7 @@ def roi_label(roi: float) -> str:
 
 def _origin(curve: pd.DataFrame, share: str, gains: list[str], keys: list[str]) -> pd.DataFrame:
     """The curves' implied (0, 0) point, once per key."""
-    origin = curve.drop_duplicates(keys)[keys].assign(**{share: 0.0}, **{gain: 0.0 for gain in gains})
+    origin = curve.drop_duplicates(keys)[keys].assign(**{share: 0.0}, **dict.fromkeys(gains, 0.0))
     return pd.concat([origin, curve], ignore_index=True)
 
 
@@ -126,7 +126,7 @@ def _roi_bars(roi: pd.DataFrame, category: str, order: list[str], color, who: st
     roi = roi.assign(
         label=[
             f"{roi_label(value)}, ${revenue:,.0f} revenue"
-            for value, revenue in zip(roi["roi"], roi["incremental_revenue_usd"].fillna(0))
+            for value, revenue in zip(roi["roi"], roi["incremental_revenue_usd"].fillna(0), strict=True)
         ]
     )
     fraction, cost = roi["target_fraction"].iloc[0], roi["cost_per_session_usd"].iloc[0]
@@ -173,7 +173,7 @@ def _edges(values: np.ndarray) -> tuple[dict[float, float], dict[float, float]]:
     mids = np.sqrt(values[:-1] * values[1:])
     lower = np.concatenate([[values[0] ** 2 / mids[0]], mids])
     upper = np.concatenate([mids, [values[-1] ** 2 / mids[-1]]])
-    return dict(zip(values, lower)), dict(zip(values, upper))
+    return dict(zip(values, lower, strict=True)), dict(zip(values, upper, strict=True))
 
 
 @figure("report_targeting_roi_sensitivity")

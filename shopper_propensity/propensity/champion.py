@@ -22,6 +22,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from shopper_propensity.metrics import score_ranking, weighted_average_precision
+
 SELECTION_METRIC = "pr_auc"
 # Simplest first: a linear model, then three features, then bagged trees of bounded depth, then
 # boosted trees (the seed's shallow configuration before XGBoost's deeper defaults).
@@ -50,25 +52,6 @@ def complexity_rank(model_name: str) -> int:
     return COMPLEXITY_ORDER.index(model_name) + 1
 
 
-def weighted_average_precision(labels: np.ndarray, order: np.ndarray, last_of_tie: np.ndarray,
-                               weights: np.ndarray) -> float:
-    """Average precision with row weights (bootstrap counts), tied scores taken together as
-    scikit-learn's average_precision_score does; order sorts scores descending."""
-    w = weights[order]
-    true_positives = np.cumsum(w * labels[order])[last_of_tie]
-    flagged = np.cumsum(w)[last_of_tie]
-    if true_positives[-1] <= 0:
-        return float("nan")
-    precision = np.divide(true_positives, flagged, out=np.zeros_like(true_positives), where=flagged > 0)
-    return float(np.sum(np.diff(np.r_[0.0, true_positives]) * precision) / true_positives[-1])
-
-
-def _ranking(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    order = np.argsort(-scores, kind="mergesort")
-    last_of_tie = np.r_[np.flatnonzero(np.diff(scores[order])), len(scores) - 1]
-    return order, last_of_tie
-
-
 def select_champion(labels: np.ndarray, scores: dict[str, np.ndarray], seed: int, pinned: str | None = None,
                     replicates: int = BOOTSTRAP_REPLICATES, confidence: float = CONFIDENCE) -> Selection:
     """Choose the champion among candidates from their validation scores (same rows, same order).
@@ -81,7 +64,7 @@ def select_champion(labels: np.ndarray, scores: dict[str, np.ndarray], seed: int
     if pinned is not None and pinned not in names:
         raise ValueError(f"propensity_champion={pinned!r} is not a candidate; choose one of {names}")
     labels = np.asarray(labels, dtype=np.float64)
-    rankings = {name: _ranking(np.asarray(scores[name], dtype=np.float64)) for name in names}
+    rankings = {name: score_ranking(scores[name]) for name in names}
     ones = np.ones(len(labels))
     metric = {name: weighted_average_precision(labels, *rankings[name], ones) for name in names}
     best = max(names, key=lambda name: (metric[name], -complexity_rank(name)))
@@ -129,7 +112,8 @@ def select_champion(labels: np.ndarray, scores: dict[str, np.ndarray], seed: int
         elif pinned:
             reason[name] = f"not champion: {value}; var propensity_champion pins {pinned}"
         elif not has_signal:
-            reason[name] = f"not champion: {value}; validation has no signal, so the simplest candidate ({champion}) serves"
+            reason[name] = (f"not champion: {value}; validation has no signal, so the simplest candidate "
+                            f"({champion}) serves")
         elif name == best:
             reason[name] = f"not champion: highest {value}, but {champion} is not distinguishable from it and simpler"
         elif name in indistinguishable:

@@ -12,7 +12,7 @@ What a model sees, and how it survives time and sparse data:
 * a feature empty or constant in the training window carries nothing a model can learn: it is
   dropped, and one log line names it (single-visit panels leave every history feature so);
 * linear models see the skewed counts and day gaps through log1p and scaling
-  (``log_scaled_positions``; see candidates in propensity.build_models).
+  (``log_scaled_positions``; see candidates.build_models).
 
 The encoder is fitted on training rows only and serialises to plain JSON.
 """
@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from shopper_propensity.fairness import protected_among
+
 # Document 000 §7.1, plus the history features of SPEC.md. Never racial_background or zip_code.
 CALENDAR_PERIODS = {"day_of_week": 7, "hour_of_day": 24, "event_month": 12}
 CALENDAR_FEATURES = tuple(CALENDAR_PERIODS)
@@ -36,11 +38,7 @@ NUMERIC_FEATURES = (
     "pages_viewed", "duration_minutes", "session_count", "days_since_last_purchase",
     "days_since_last_session", "prior_session_days", "prior_purchase_days", "historical_conversion_rate",
 )
-# Every numeric feature is a count, a day gap or a rate of counts: right-skewed and never
-# negative, so linear models see log1p of it.
-LOG_SCALED_FEATURES = NUMERIC_FEATURES
 PARSIMONY_FEATURES = ("pages_viewed", "duration_minutes", "days_since_last_purchase")
-PROTECTED_ATTRIBUTES = ("racial_background", "zip_code")
 MODEL_FEATURES = (*NUMERIC_FEATURES, *CALENDAR_FEATURES, *CATEGORICAL_FEATURES)
 
 UNKNOWN = "unknown"
@@ -73,9 +71,9 @@ class FeatureEncoder:
     @classmethod
     def fit(cls, frame: pd.DataFrame, numeric=NUMERIC_FEATURES, calendar=CALENDAR_FEATURES,
             categorical=CATEGORICAL_FEATURES) -> FeatureEncoder:
-        leaked = set(PROTECTED_ATTRIBUTES) & (set(numeric) | set(calendar) | set(categorical))
+        leaked = protected_among((*numeric, *calendar, *categorical))
         if leaked:
-            raise FeatureError(f"protected attributes may not be features: {sorted(leaked)}")
+            raise FeatureError(f"protected attributes may not be features: {leaked}")
         dropped = {column: reason for column in (*numeric, *calendar, *categorical)
                    if (reason := uninformative_reason(frame[column])) is not None}
         if dropped:
@@ -98,8 +96,9 @@ class FeatureEncoder:
 
     @property
     def log_scaled_positions(self) -> list[int]:
-        """Encoded columns a linear model sees through log1p (the leading numeric block)."""
-        return [position for position, column in enumerate(self.numeric) if column in LOG_SCALED_FEATURES]
+        """Encoded columns a linear model sees through log1p: the leading numeric block, since every
+        numeric feature is a count, a day gap or a rate of counts (right-skewed, never negative)."""
+        return list(range(len(self.numeric)))
 
     @property
     def dense_count(self) -> int:

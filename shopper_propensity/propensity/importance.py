@@ -14,8 +14,13 @@ import pandas as pd
 import xgboost as xgb
 from sklearn.metrics import roc_auc_score
 
-from shopper_propensity.features import FeatureEncoder
-from shopper_propensity.propensity import model_features, predict_scores
+from shopper_propensity.model_inputs import require_rows
+from shopper_propensity.propensity.candidates import model_features, predict_scores
+from shopper_propensity.propensity.features import FeatureEncoder
+from shopper_propensity.propensity.inputs import feature_columns, load_rows
+from shopper_propensity.propensity.registry import registry_models
+from shopper_propensity.propensity.splits import SplitWindows, registry_windows, window_filter
+from shopper_propensity.settings import PropensitySettings
 
 
 def _gain_by_feature(model, encoder: FeatureEncoder, positions: list[int]) -> pd.Series:
@@ -71,3 +76,27 @@ def feature_importance(
     table["permutation_rank"] = _shared_rank(table["permutation_importance"])
     order = "gain_rank" if len(gain) else "permutation_rank"
     return table.sort_values([order, "feature"]).reset_index(drop=True)
+
+
+def importance_table(registry_relation, features_relation, settings: PropensitySettings) -> pd.DataFrame:
+    """propensity_feature_importance: feature_importance of the champion and of the reference
+    XGBoost on a bounded seeded sample of the validation window the registry was tuned on."""
+    registry = registry_relation.filter("is_champion or is_reference_model").df()
+    require_rows(registry, "propensity_model_registry (champion and reference model)")
+    windows = registry_windows(registry, SplitWindows.from_vars(settings.train_end, settings.validation_months),
+                               settings.primary_domain)
+    encoder, models = registry_models(registry)
+    target = registry["target"].iloc[0]
+    validation = load_rows(
+        features_relation,
+        window_filter(settings.primary_domain, windows.validation_start, windows.train_end),
+        feature_columns(target),
+        settings.importance_max_rows,
+        settings.propensity_seed,
+    )
+    tables = []
+    for name, fitted, positions, _ in models:
+        table = feature_importance(fitted, positions, encoder, validation, target, settings.propensity_seed)
+        table.insert(0, "model_name", name)
+        tables.append(table)
+    return pd.concat(tables, ignore_index=True)

@@ -1,8 +1,5 @@
-"""k-means personas on user RFM and engagement (document 000 §6, documents 002 and 003).
-
-Pure functions on pandas/numpy; the dbt Python models in python_models/personas/ only read
-refs, call these and return frames.
-"""
+"""k-means segmentation of one domain's users on RFM and engagement (document 000 §6, documents
+002 and 003): imputation, the standardized matrix, k selection, canonical segment ids."""
 
 from __future__ import annotations
 
@@ -13,9 +10,9 @@ import pandas as pd
 from sklearn.cluster import KMeans
 from threadpoolctl import threadpool_limits
 
-from shopper_propensity import persona_names
-from shopper_propensity.model_inputs import require_rows
-from shopper_propensity.sql_literals import sql_literal
+from shopper_propensity.metrics import sampled_silhouettes
+from shopper_propensity.personas import names
+from shopper_propensity.settings import PersonaSettings
 
 # Behavioural features (document 000 §6.1), as user_rfm names them.
 FREQUENCY = "frequency_days"
@@ -24,8 +21,6 @@ MONETARY = "avg_basket_spend_usd"
 PAGES = "avg_pages_per_session"
 DURATION = "avg_duration_minutes_per_session"
 BEHAVIOR_FEATURES = (FREQUENCY, PURCHASE_GAP, MONETARY, PAGES, DURATION)
-# All five are right-skewed counts, gaps and amounts: log1p before standardizing (document 003).
-LOG_FEATURES = BEHAVIOR_FEATURES
 # Purchase days behind a user's mean basket (user_rfm), and how many baskets at the buyers'
 # median a user's own baskets are pooled with: the prior weight of the shrunken mean basket.
 PURCHASE_COUNT = "purchase_days"
@@ -72,27 +67,25 @@ def impute_behavior(users: pd.DataFrame) -> pd.DataFrame:
     return filled
 
 
-def prepare_behavior_matrix(
-    users: pd.DataFrame,
-    features: tuple[str, ...] = BEHAVIOR_FEATURES,
-    log_features: tuple[str, ...] = LOG_FEATURES,
-    demographic_features: tuple[str, ...] = (),
-) -> BehaviorMatrix:
-    """log1p the skewed columns, standardize, and optionally add one-hot demographics.
+def prepare_behavior_matrix(users: pd.DataFrame, demographic_features: tuple[str, ...] = ()) -> BehaviorMatrix:
+    """log1p the behavioural features, standardize, and optionally add one-hot demographics.
+
+    All five behavioural features are right-skewed counts, gaps and amounts: log1p before
+    standardizing (document 003).
 
     Unknown demographics (NULL) get their own one-hot column rather than an imputed value
     (document 000 §4.2 treats "Unknown" as a category).
     """
-    numeric = users.loc[:, list(features)].astype(float)
+    numeric = users.loc[:, list(BEHAVIOR_FEATURES)].astype(float)
     if numeric.isna().any().any():
         missing = numeric.columns[numeric.isna().any()].tolist()
         raise ValueError(f"behavioral features have NULLs after imputation: {missing}")
-    for column in log_features:
+    for column in BEHAVIOR_FEATURES:
         numeric[column] = np.log1p(numeric[column].clip(lower=0))
     means = numeric.mean().to_numpy()
     scales = numeric.std(ddof=0).replace(0, 1).to_numpy()
     standardized = (numeric.to_numpy() - means) / scales
-    columns = list(features)
+    columns = list(BEHAVIOR_FEATURES)
     if demographic_features:
         one_hot = pd.get_dummies(
             users.loc[:, list(demographic_features)].astype("Int64").astype(str), dummy_na=False
@@ -113,56 +106,17 @@ def fit_kmeans(values: np.ndarray, k: int, seed: int, n_init: int = 4) -> KMeans
         return KMeans(n_clusters=k, n_init=n_init, random_state=seed).fit(values)
 
 
-def evaluate_k(
-    values: np.ndarray, k_values: range, seed: int, silhouette_sample: int = 10_000, n_init: int = 4
-) -> pd.DataFrame:
+def evaluate_k(values: np.ndarray, k_values: range, seed: int, silhouette_sample: int, n_init: int = 4) -> pd.DataFrame:
     """Inertia (elbow) and silhouette for each k; silhouette on a seeded sample to stay fast."""
     models = {k: fit_kmeans(values, k, seed, n_init) for k in k_values}
     silhouettes = sampled_silhouettes(values, [model.labels_ for model in models.values()], silhouette_sample, seed)
     return pd.DataFrame([
         {"k": k, "inertia": float(model.inertia_), "silhouette": silhouette}
-        for (k, model), silhouette in zip(models.items(), silhouettes)
+        for (k, model), silhouette in zip(models.items(), silhouettes, strict=True)
     ])
 
 
-def sampled_silhouettes(values: np.ndarray, label_sets: list[np.ndarray], sample_size: int, seed: int,
-                        chunk_rows: int = 2_000) -> list[float]:
-    """Mean silhouette of each labelling on one seeded sample of rows, as scikit-learn's
-    silhouette_score(values, labels, sample_size=sample_size, random_state=seed) computes it.
-
-    The sample's pairwise distances do not depend on the labelling, so they are computed once,
-    a chunk of rows at a time, and every labelling's per-cluster distance sums come from one
-    matrix product with the stacked one-hot labels: one pass instead of one per k.
-    """
-    rows = len(values)
-    sample = np.random.RandomState(seed).permutation(rows)[:sample_size] if sample_size < rows else np.arange(rows)
-    points = np.asarray(values, dtype=np.float64)[sample]
-    codes = [np.unique(labels[sample], return_inverse=True)[1] for labels in label_sets]
-    offsets = np.cumsum([0] + [code.max() + 1 for code in codes])
-    one_hot = np.zeros((len(points), offsets[-1]))
-    for code, offset in zip(codes, offsets):
-        one_hot[np.arange(len(points)), offset + code] = 1.0
-    sums = np.empty_like(one_hot)
-    squared = np.einsum("ij,ij->i", points, points)
-    with threadpool_limits(limits=1):  # BLAS threads beside another model: as in fit_kmeans
-        for start in range(0, len(points), chunk_rows):
-            chunk = slice(start, start + chunk_rows)
-            distances = squared[chunk, None] + squared[None, :] - 2.0 * points[chunk] @ points.T
-            sums[chunk] = np.sqrt(np.maximum(distances, 0.0)) @ one_hot
-    scores = []
-    for code, offset, end in zip(codes, offsets[:-1], offsets[1:]):
-        sizes = np.bincount(code).astype(float)
-        own = sums[np.arange(len(points)), offset + code]
-        within = own / np.maximum(sizes[code] - 1, 1)
-        means = sums[:, offset:end] / sizes
-        means[np.arange(len(points)), code] = np.inf
-        nearest = means.min(axis=1)
-        silhouette = np.where(sizes[code] > 1, (nearest - within) / np.maximum(within, nearest), 0.0)
-        scores.append(float(np.mean(silhouette)))
-    return scores
-
-
-def choose_k(k_table: pd.DataFrame, forced_k: int | None = None) -> int:
+def choose_k(k_table: pd.DataFrame, forced_k: int | None) -> int:
     """The configured k when set, else the k with the highest silhouette (smaller k on ties)."""
     if forced_k:
         if forced_k not in set(k_table["k"]):
@@ -187,50 +141,28 @@ def canonical_order(centroids: np.ndarray, columns: list[str]) -> np.ndarray:
 
 def name_personas(centroids: pd.DataFrame, users: pd.DataFrame, segment_ids: np.ndarray) -> list[str]:
     """Persona names of the segments (rows of centroids, by canonical id) from the evidence of
-    the users' raw features (shopper_propensity.persona_names)."""
-    medians, domain = persona_names.evidence_medians(users, segment_ids)
-    return persona_names.name_segments(centroids, medians.reindex(centroids.index), domain)
+    the users' raw features (personas.names)."""
+    medians, domain = names.evidence_medians(users, segment_ids)
+    return names.name_segments(centroids, medians.reindex(centroids.index), domain)
 
 
-def domain_list(domains: str | list[str]) -> list[str]:
-    """Domains to segment, from a list or a comma-separated string (how a dbt var arrives)."""
-    if isinstance(domains, str):
-        domains = domains.split(",")
-    return [domain.strip() for domain in domains if domain.strip()]
-
-
-def users_of_domain(user_rfm, domain: str) -> pd.DataFrame:
-    """The columns segmentation needs, for one domain, from a DuckDB relation of user_rfm.
-
-    Ordered by machine_id: k-means depends on row order, and the same data must give the
-    same segments every run.
-    """
-    columns = list(dict.fromkeys(["machine_id", "tenure_days", PURCHASE_COUNT, *BEHAVIOR_FEATURES,
-                                  *persona_names.EVIDENCE_COLUMNS, *DEMOGRAPHIC_FEATURES]))
-    users = user_rfm.filter(f"domain_name = {sql_literal(domain)}").project(", ".join(columns)).order("machine_id").df()
-    require_rows(users, f"user_rfm for segmented domain {domain!r} (var segment_domains)")
-    return users
-
-
-def segmentation_matrix(users: pd.DataFrame, with_demographics: bool = False) -> BehaviorMatrix:
+def segmentation_matrix(users: pd.DataFrame, with_demographics: bool) -> BehaviorMatrix:
     """Imputed, transformed, standardized features of the users (plus one-hot demographics)."""
     demographics = DEMOGRAPHIC_FEATURES if with_demographics else ()
     return prepare_behavior_matrix(impute_behavior(users), demographic_features=demographics)
 
 
-def assign_segments(
-    users: pd.DataFrame, k: int, seed: int, with_demographics: bool = False, n_init: int = 4
-) -> pd.DataFrame:
+def assign_segments(users: pd.DataFrame, k: int, settings: PersonaSettings) -> pd.DataFrame:
     """Fit k-means with k clusters; return one row per user with canonical segment id, persona,
     distance to centroid and the standardized behavioural features (``z_<feature>``)."""
-    matrix = segmentation_matrix(users, with_demographics)
-    model = fit_kmeans(matrix.values, k, seed, n_init)
+    matrix = segmentation_matrix(users, settings.segment_with_demographics)
+    model = fit_kmeans(matrix.values, k, settings.segment_seed)
     mapping = canonical_order(model.cluster_centers_, matrix.columns)
     segment_ids = mapping[model.labels_]
     centers = np.empty_like(model.cluster_centers_)
     centers[mapping] = model.cluster_centers_
-    names = name_personas(pd.DataFrame(centers, columns=matrix.columns), users, segment_ids)
-    personas = np.asarray(names, dtype=object)
+    personas = np.asarray(name_personas(pd.DataFrame(centers, columns=matrix.columns), users, segment_ids),
+                          dtype=object)
 
     assignments = pd.DataFrame({
         "machine_id": users["machine_id"].to_numpy(),
@@ -244,25 +176,15 @@ def assign_segments(
     return assignments
 
 
-def select_k(
-    users: pd.DataFrame,
-    seed: int,
-    k_values: range = range(2, 11),
-    forced_k: int | None = None,
-    with_demographics: bool = False,
-    silhouette_sample: int = 10_000,
-) -> pd.DataFrame:
-    """The k table for one domain's users, with the chosen k flagged in ``is_chosen``."""
-    matrix = segmentation_matrix(users, with_demographics)
-    k_table = evaluate_k(matrix.values, k_values, seed, silhouette_sample)
-    k_table["is_chosen"] = k_table["k"] == choose_k(k_table, forced_k)
+def select_k(users: pd.DataFrame, settings: PersonaSettings) -> pd.DataFrame:
+    """The k table for one domain's users (k = segment_k_min..segment_k_max), with the chosen k
+    flagged in ``is_chosen``."""
+    matrix = segmentation_matrix(users, settings.segment_with_demographics)
+    k_table = evaluate_k(matrix.values, settings.k_values, settings.segment_seed, settings.segment_silhouette_sample)
+    k_table["is_chosen"] = k_table["k"] == choose_k(k_table, settings.segment_k)
     return k_table
 
 
-def segment_users(
-    users: pd.DataFrame, seed: int, with_demographics: bool = False, **k_options
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The whole stage for one domain: the k table and the assignments at the chosen k."""
-    k_table = select_k(users, seed, with_demographics=with_demographics, **k_options)
-    k = int(k_table.loc[k_table["is_chosen"], "k"].iloc[0])
-    return k_table, assign_segments(users, k, seed, with_demographics)
+def chosen_k(k_table: pd.DataFrame) -> int:
+    """The k flagged in a k table."""
+    return int(k_table.loc[k_table["is_chosen"], "k"].iloc[0])

@@ -1,0 +1,70 @@
+"""Scores of every registry model on the validation window (primary domain) and the test period
+(every domain, no retuning), streamed batch by batch (propensity_predictions)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from shopper_propensity.model_inputs import require_rows
+from shopper_propensity.propensity.candidates import model_features, predict_scores
+from shopper_propensity.propensity.features import MODEL_FEATURES
+from shopper_propensity.propensity.inputs import feature_columns, iter_batches
+from shopper_propensity.propensity.registry import registry_models
+from shopper_propensity.propensity.splits import SplitWindows, registry_windows, window_filter
+from shopper_propensity.settings import PropensitySettings
+
+PREDICTION_KEYS = ("pseudo_session_id", "machine_id", "event_date", "domain_name")
+PREDICTION_SCHEMA = pa.schema([
+    ("pseudo_session_id", pa.string()), ("machine_id", pa.int64()), ("event_date", pa.date32()),
+    ("domain_name", pa.string()), ("split", pa.string()), ("model_name", pa.string()),
+    ("actual", pa.bool_()), ("score", pa.float64()), ("is_predicted_positive", pa.bool_()),
+])
+
+
+def score_predictions(registry_relation, features_relation, settings: PropensitySettings) -> pa.RecordBatchReader:
+    """propensity_predictions: every registry model's scores (score_splits), after checking that
+    the vars still give the windows and domain the registry was fitted on."""
+    registry = registry_relation.df()
+    require_rows(registry, "propensity_model_registry")
+    registry_windows(registry, SplitWindows.from_vars(settings.train_end, settings.validation_months),
+                     settings.primary_domain)
+    return score_splits(features_relation, registry, batch_rows=settings.scoring_batch_rows)
+
+
+def score_splits(features_relation, registry: pd.DataFrame, batch_rows: int) -> pa.RecordBatchReader:
+    """Scores of every model on the validation window (primary domain) and on the test period
+    (every domain, no retuning), batch by batch. One row per pseudo-session, split and model.
+
+    Returned as a stream: batches are scored as the reader is consumed, so when DuckDB writes
+    the table from it, memory holds one batch of features and scores, not every score (at 10x
+    paper scale the scores alone would be ~150M rows).
+    """
+    target, primary_domain = registry["target"].iloc[0], registry["primary_domain"].iloc[0]
+    windows = SplitWindows.of_registry(registry)
+    encoder, models = registry_models(registry)
+    splits = {
+        "validation": window_filter(primary_domain, windows.validation_start, windows.train_end),
+        "test": window_filter(None, windows.train_end, None),
+    }
+
+    def scored_batches():
+        for split, predicate in splits.items():
+            for batch in iter_batches(features_relation, predicate, feature_columns(target), batch_rows):
+                encoded = encoder.transform(batch.select(list(MODEL_FEATURES)).to_pandas())
+                keys = {column: batch.column(column).cast(PREDICTION_SCHEMA.field(column).type).combine_chunks()
+                        for column in PREDICTION_KEYS}
+                actual = pc.cast(batch.column(target), pa.bool_()).combine_chunks()
+                for name, model, positions, threshold in models:
+                    scores = predict_scores(model, model_features(encoded, positions))
+                    yield pa.RecordBatch.from_pydict({
+                        **keys,
+                        "split": pa.array([split] * len(batch), pa.string()),
+                        "model_name": pa.array([name] * len(batch), pa.string()),
+                        "actual": actual,
+                        "score": pa.array(scores),
+                        "is_predicted_positive": pa.array(scores >= threshold),
+                    }, schema=PREDICTION_SCHEMA)
+
+    return pa.RecordBatchReader.from_batches(PREDICTION_SCHEMA, scored_batches())
