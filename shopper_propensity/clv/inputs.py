@@ -64,7 +64,9 @@ def repeat_history(frequency, recency, T) -> tuple[np.ndarray, np.ndarray, np.nd
         raise ClvInputError(f"frequency has {int(fractional.sum())} non-integer value(s): it counts purchases")
     late = t_x > age
     if late.any():
-        raise ClvInputError(f"recency exceeds T for {int(late.sum())} customer(s): the last purchase is after the cutoff")
+        raise ClvInputError(
+            f"recency exceeds T for {int(late.sum())} customer(s): the last purchase is after the cutoff"
+        )
     stray = (x == 0) & (t_x > 0)
     if stray.any():
         raise ClvInputError(

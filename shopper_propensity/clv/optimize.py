@@ -98,7 +98,7 @@ def maximize_log_likelihood(
         warnings.warn(f"{model} fit did not converge after {result.nit} iterations "
                       f"({result.message}); parameters {shown}", ClvFitWarning, stacklevel=3)
     weak = [f"{name} (standard error of log {name}: {error:.3g})"
-            for name, theta, error in zip(names, result.x, errors)
+            for name, theta, error in zip(names, result.x, errors, strict=True)
             if abs(theta) >= LOG_PARAMETER_BOUND - 1e-6 or error > MAX_LOG_STANDARD_ERROR]
     if weak:
         warnings.warn(f"{model} fit on {n_customers:.0f} customers barely constrains {', '.join(weak)}; "
@@ -110,7 +110,7 @@ def maximize_log_likelihood(
         iterations=int(result.nit),
         converged=bool(result.success),
         message=str(result.message),
-        standard_errors=dict(zip(names, errors)),
+        standard_errors=dict(zip(names, errors, strict=True)),
     )
     return params, report
 
