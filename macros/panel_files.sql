@@ -150,3 +150,36 @@
     {#- One definition of a kept row: typed without a reject reason and not a duplicate. -#}
     reject_reason is null and not is_duplicate
 {%- endmacro %}
+
+
+{% macro panel_base_imports() -%}
+    {#- The import CTEs of the base models, one per panel table, named after the table. -#}
+    {%- for table_name in panel_tables() %}
+    {{ table_name }} as (
+
+        select * from {{ ref('base_comscore__' ~ table_name) }}
+
+    ),
+    {% endfor -%}
+{%- endmacro %}
+
+
+{% macro union_panel_tables(columns, where=none) -%}
+    {#- One select of `columns` (SQL expressions, aliased) per panel_base_imports() CTE, unioned;
+        source_table is the table's name, so an empty table still gives its aggregate row. -#}
+    {%- for table_name in panel_tables() %}
+    select
+        {{ sql_literal(table_name) }} as source_table,
+        {%- for column in columns %}
+        {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ table_name }}
+    {%- if where %}
+    where {{ where }}
+    {%- endif %}
+    {%- if not loop.last %}
+
+    union all
+    {% endif %}
+    {%- endfor %}
+{%- endmacro %}

@@ -15,24 +15,7 @@ predictions as (
 
 test_predictions as (
 
-    select
-        model_name,
-        domain_name as domain_group,
-        score,
-        actual
-    from predictions
-    where split = 'test'
-
-    union all
-
-    select
-        model_name,
-        'all non-primary domains' as domain_group,
-        score,
-        actual
-    from predictions
-    where split = 'test'
-        and domain_name != {{ sql_literal(var('primary_domain')) }}
+    {{ rows_by_domain_group('predictions', ['model_name', 'score', 'actual'], where="split = 'test'") }}
 
 ),
 
