@@ -1,10 +1,4 @@
-{%- set column_specs = [
-    {'name': 'machine_id', 'type': 'bigint', 'check': 'integer', 'required': true, 'min_value': 1},
-    {'name': 'campaign_id', 'type': 'varchar', 'check': 'text', 'required': true},
-    {'name': 'exposed_date', 'type': 'date', 'check': 'date', 'required': true},
-    {'name': 'channel', 'type': 'varchar', 'check': 'text', 'lowercase': true},
-    {'name': 'engaged_date', 'type': 'date', 'check': 'date'},
-] -%}
+{%- set column_specs = panel_column_specs('campaign_exposures') -%}
 
 {#- The exposures file is optional: without it this model is empty and the campaign models skip. -#}
 {%- set has_exposures_file = panel_file_exists('campaign_exposures') -%}
