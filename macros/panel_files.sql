@@ -1,16 +1,21 @@
 {#- Helpers for the panel export files behind the `comscore` source. -#}
 
 {% macro panel_dir() -%}
-    {#- Same rule as the sources' external_location in _comscore__sources.yml. -#}
+    {#- The panel folder. The sources YAMLs (which cannot call a macro) render the same rule;
+        tests/python/test_input_contract.py proves the files they read are panel_file_path's. -#}
     {{ return(var('panel_dir', env_var('SHOPPER_PANEL_DIR', 'data/panel'))) }}
 {%- endmacro %}
 
 
+{% macro panel_format() -%}
+    {{ return(var('panel_format', env_var('SHOPPER_PANEL_FORMAT', 'csv'))) }}
+{%- endmacro %}
+
+
 {% macro panel_file_path(table_name) -%}
-    {#- Same rule as the source's external_location in _comscore__sources.yml. -#}
-    {%- set panel_format = var('panel_format', env_var('SHOPPER_PANEL_FORMAT', 'csv')) -%}
-    {%- set extension = 'parquet' if panel_format == 'parquet' else 'csv' -%}
-    {{ return(panel_dir() ~ '/' ~ table_name ~ '.' ~ extension) }}
+    {#- The file behind a panel table: <panel_dir>/<table>.<panel_format> (csv or parquet, see
+        check_panel_files). -#}
+    {{ return(panel_dir() ~ '/' ~ table_name ~ '.' ~ panel_format()) }}
 {%- endmacro %}
 
 
@@ -88,6 +93,10 @@
     -#}
     {%- if not execute -%}
         {{ return('') }}
+    {%- endif -%}
+    {%- if panel_format() not in ('csv', 'parquet') -%}
+        {{ exceptions.raise_compiler_error("The panel format (var panel_format, env SHOPPER_PANEL_FORMAT) is "
+                                           ~ sql_literal(panel_format()) ~ "; it must be csv or parquet") }}
     {%- endif -%}
     {%- set problems = [] -%}
     {%- for table_name in panel_tables() -%}

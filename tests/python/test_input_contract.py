@@ -46,3 +46,16 @@ def test_every_comscore_column_says_how_it_is_checked():
             where = f"{name}.{column['name']}"
             assert meta["check"] in CHECKS, where
             assert column["data_type"].upper() in FILE_TYPE_OF_CHECK[meta["check"]], where
+
+
+def test_the_sources_read_the_files_the_panel_checks_name(clean_build):
+    """The sources YAMLs cannot call macros, so they render the folder and file rule of
+    macros/panel_files.sql themselves: every row must come from <panel_dir>/<table>.<format>,
+    which source_file shows relative to the folder the macro names."""
+    _, project = clean_build
+    read_from = project.query(
+        "select source_table, source_file from base_comscore__sessions"
+        " union select source_table, source_file from base_comscore__transactions"
+        " union select source_table, source_file from base_comscore__campaign_exposures order by 1"
+    )
+    assert read_from == [(name, f"{name}.csv") for name in ("campaign_exposures", "sessions", "transactions")]
