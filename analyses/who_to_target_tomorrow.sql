@@ -79,13 +79,14 @@ final as (
         ranked_users.domain_name,
         ranked_users.last_scored_date,
         cast({{ dbt.dateadd('day', 1, 'ranked_users.last_panel_date') }} as date) as contact_date,
-        {{ dbt.datediff('ranked_users.last_scored_date', 'ranked_users.last_panel_date', 'day') }} + 1 as days_since_last_scored,
+        {{ dbt.datediff('ranked_users.last_scored_date', 'ranked_users.last_panel_date', 'day') }} + 1
+            as days_since_last_scored,
         ranked_users.score,
         user_segments.persona,
         user_rfm_segments.rfm_segment,
         ranked_users.score * aov_by_domain.avg_order_value_usd as expected_revenue_usd,
-        ranked_users.score * aov_by_domain.avg_order_value_usd
-            - {{ sql_literal(var('cost_per_session_usd')) }} as expected_profit_usd
+        ranked_users.score * aov_by_domain.avg_order_value_usd - {{ sql_literal(var('cost_per_session_usd')) }}
+            as expected_profit_usd
     from ranked_users
     left join user_segments
         on ranked_users.machine_id = user_segments.machine_id

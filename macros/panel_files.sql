@@ -108,7 +108,9 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if problems -%}
-        {{ exceptions.raise_compiler_error("The panel cannot be read; no model has run:\n  " ~ problems | join("\n  ")) }}
+        {{ exceptions.raise_compiler_error(
+            "The panel cannot be read; no model has run:\n  " ~ problems | join("\n  ")
+        ) }}
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}
@@ -149,7 +151,8 @@
         {%- endif -%}
     {%- endif -%}
     {%- if data_rows == 0 -%}
-        {{ return('' if is_optional else 'has no data rows' ~ ('' if path.endswith('.parquet') else ' (a header only)')) }}
+        {%- set header_only = '' if path.endswith('.parquet') else ' (a header only)' -%}
+        {{ return('' if is_optional else 'has no data rows' ~ header_only) }}
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}

@@ -25,11 +25,11 @@
 {% macro panel_column_specs(table_name) -%}
     {#- The column specs of comscore source table `table_name`, read from the contract (the
         source columns' data_type and meta), in the contract's column order. Empty while dbt
-        parses: the graph is there only when the model runs or compiles. -#}
-    {%- if not execute -%}
+        parses: the graph is filled only when models compile or run. -#}
+    {%- set source_node = graph.get('sources', {}).get('source.' ~ project_name ~ '.comscore.' ~ table_name) -%}
+    {%- if not source_node -%}
         {{ return([]) }}
     {%- endif -%}
-    {%- set source_node = graph.sources['source.' ~ project_name ~ '.comscore.' ~ table_name] -%}
     {%- set specs = [] -%}
     {%- for column in source_node.columns.values() -%}
         {%- set spec = {'name': column.name, 'type': column.data_type} -%}
@@ -151,7 +151,8 @@
         {%- if column.get('lowercase') -%}
             {%- set accepted = accepted | map('lower') | list -%}
         {%- endif -%}
-        {%- do breaches.append((typed ~ ' not in ' ~ sql_literal_list(accepted), 'is not in var ' ~ column.accepted_values_var)) -%}
+        {%- do breaches.append((typed ~ ' not in ' ~ sql_literal_list(accepted),
+                                'is not in var ' ~ column.accepted_values_var)) -%}
     {%- endif -%}
     {{ return(breaches) }}
 {%- endmacro %}
@@ -313,7 +314,8 @@
     {%- set problems = [] -%}
     {%- for var_name, domains in named.items() -%}
         {%- for domain in domains if domain not in panel_domains -%}
-            {%- do problems.append("var " ~ var_name ~ " names " ~ domain ~ ", which is not in var panel_domains (lower case)") -%}
+            {%- do problems.append("var " ~ var_name ~ " names " ~ domain
+                                   ~ ", which is not in var panel_domains (lower case)") -%}
         {%- endfor -%}
     {%- endfor -%}
     {%- if problems -%}

@@ -64,7 +64,8 @@ bucketed as (
 
     select
         *,
-        cast(ceil({{ points_per_curve }} * cast(sessions_at_or_above as double) / group_sessions) as integer) as point_bucket,
+        cast(ceil({{ points_per_curve }} * cast(sessions_at_or_above as double) / group_sessions) as integer)
+            as point_bucket,
         row_number() over (
             partition by
                 model_name,
@@ -93,11 +94,13 @@ final as (
         group_sessions,
         group_positives,
         cast(sessions_at_or_above as double) / group_sessions as predicted_positive_share,
-        case when group_positives > 0
-            then cast(positives_at_or_above as double) / group_positives
+        case
+            when group_positives > 0
+                then cast(positives_at_or_above as double) / group_positives
         end as true_positive_rate,
-        case when group_sessions > group_positives
-            then cast(sessions_at_or_above - positives_at_or_above as double) / (group_sessions - group_positives)
+        case
+            when group_sessions > group_positives
+                then cast(sessions_at_or_above - positives_at_or_above as double) / (group_sessions - group_positives)
         end as false_positive_rate,
         cast(positives_at_or_above as double) / sessions_at_or_above as precision
 

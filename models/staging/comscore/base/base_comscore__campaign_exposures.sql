@@ -3,7 +3,9 @@
 {#- The exposures file is optional: without it this model is empty and the campaign models skip. -#}
 {%- set has_exposures_file = panel_file_exists('campaign_exposures') -%}
 {%- if has_exposures_file -%}
-{%- set column_specs = with_source_types(source('comscore', 'campaign_exposures'), 'campaign_exposures', column_specs) -%}
+{%- set column_specs = with_source_types(
+    source('comscore', 'campaign_exposures'), 'campaign_exposures', column_specs
+) -%}
 {%- else -%}
 {{ log("No campaign_exposures file at " ~ panel_file_path('campaign_exposures') ~ ": campaign models will be empty and skipped.", info=true) }}
 {%- endif %}

@@ -1,4 +1,6 @@
-{%- set column_specs = with_source_types(source('comscore', 'sessions'), 'sessions', panel_column_specs('sessions')) -%}
+{%- set column_specs = with_source_types(
+    source('comscore', 'sessions'), 'sessions', panel_column_specs('sessions')
+) -%}
 
 with
 

@@ -1,4 +1,6 @@
-{%- set column_specs = with_source_types(source('comscore', 'transactions'), 'transactions', panel_column_specs('transactions')) -%}
+{%- set column_specs = with_source_types(
+    source('comscore', 'transactions'), 'transactions', panel_column_specs('transactions')
+) -%}
 
 with
 
