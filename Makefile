@@ -13,7 +13,7 @@ export DBT_PROFILES_DIR := $(CURDIR)
 export SHOPPER_PANEL_DIR := $(abspath $(PANEL_DIR))
 export SHOPPER_PANEL_FORMAT := $(PANEL_FORMAT)
 
-.PHONY: install panel build report test bench clean
+.PHONY: install panel build report test lint bench clean
 
 install: $(VENV)/.installed
 
@@ -42,6 +42,11 @@ report: install
 # Everything CI checks: the dbt build (models, data tests, unit tests) and pytest.
 test: build
 	$(BIN)/python -m pytest
+
+# Lint (no build or panel needed). SQL: sqlfluff over models, macros, analyses and data tests
+# (.sqlfluff; README "Lint").
+lint: install
+	$(BIN)/sqlfluff lint models macros analyses tests/data
 
 # Benchmark (issue 7): SCALE=smoke|1m|paper|10x, BENCH_ARGS e.g. "--formats parquet"; see bench/README.md.
 # Panels go to data/bench/, warehouses and reports to bench/runs/$(SCALE)/.
