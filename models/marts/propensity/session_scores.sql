@@ -1,5 +1,6 @@
--- The champion's test-period scores, served: one row per scored pseudo-session on every domain
--- (int_session_scores_selected, which the targeting marts read too).
+-- The champion's test-period scores, served as they are: one row per scored pseudo-session on
+-- every domain (int_session_scores_selected, which the targeting marts read; its YAML and this
+-- mart's list the columns).
 with
 
 session_scores as (
@@ -10,20 +11,7 @@ session_scores as (
 
 final as (
 
-    select
-        pseudo_session_id,
-        machine_id,
-        event_date,
-        domain_name,
-        is_primary_domain,
-        split,
-        model_name,
-        score,
-        score_decile,
-        is_predicted_positive,
-        is_actual_positive
-
-    from session_scores
+    select * from session_scores
 
 )
 
