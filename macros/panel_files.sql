@@ -1,16 +1,21 @@
 {#- Helpers for the panel export files behind the `comscore` source. -#}
 
 {% macro panel_dir() -%}
-    {#- Same rule as the sources' external_location in _comscore__sources.yml. -#}
+    {#- The panel folder. The sources YAMLs (which cannot call a macro) render the same rule;
+        tests/python/test_input_contract.py proves the files they read are panel_file_path's. -#}
     {{ return(var('panel_dir', env_var('SHOPPER_PANEL_DIR', 'data/panel'))) }}
 {%- endmacro %}
 
 
+{% macro panel_format() -%}
+    {{ return(var('panel_format', env_var('SHOPPER_PANEL_FORMAT', 'csv'))) }}
+{%- endmacro %}
+
+
 {% macro panel_file_path(table_name) -%}
-    {#- Same rule as the source's external_location in _comscore__sources.yml. -#}
-    {%- set panel_format = var('panel_format', env_var('SHOPPER_PANEL_FORMAT', 'csv')) -%}
-    {%- set extension = 'parquet' if panel_format == 'parquet' else 'csv' -%}
-    {{ return(panel_dir() ~ '/' ~ table_name ~ '.' ~ extension) }}
+    {#- The file behind a panel table: <panel_dir>/<table>.<panel_format> (csv or parquet, see
+        check_panel_files). -#}
+    {{ return(panel_dir() ~ '/' ~ table_name ~ '.' ~ panel_format()) }}
 {%- endmacro %}
 
 
@@ -89,6 +94,10 @@
     {%- if not execute -%}
         {{ return('') }}
     {%- endif -%}
+    {%- if panel_format() not in ('csv', 'parquet') -%}
+        {{ exceptions.raise_compiler_error("The panel format (var panel_format, env SHOPPER_PANEL_FORMAT) is "
+                                           ~ sql_literal(panel_format()) ~ "; it must be csv or parquet") }}
+    {%- endif -%}
     {%- set problems = [] -%}
     {%- for table_name in panel_tables() -%}
         {%- set path = panel_file_path(table_name) -%}
@@ -99,7 +108,9 @@
         {%- endif -%}
     {%- endfor -%}
     {%- if problems -%}
-        {{ exceptions.raise_compiler_error("The panel cannot be read; no model has run:\n  " ~ problems | join("\n  ")) }}
+        {{ exceptions.raise_compiler_error(
+            "The panel cannot be read; no model has run:\n  " ~ problems | join("\n  ")
+        ) }}
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}
@@ -140,7 +151,8 @@
         {%- endif -%}
     {%- endif -%}
     {%- if data_rows == 0 -%}
-        {{ return('' if is_optional else 'has no data rows' ~ ('' if path.endswith('.parquet') else ' (a header only)')) }}
+        {%- set header_only = '' if path.endswith('.parquet') else ' (a header only)' -%}
+        {{ return('' if is_optional else 'has no data rows' ~ header_only) }}
     {%- endif -%}
     {{ return('') }}
 {%- endmacro %}
@@ -149,4 +161,37 @@
 {% macro is_kept_panel_row() -%}
     {#- One definition of a kept row: typed without a reject reason and not a duplicate. -#}
     reject_reason is null and not is_duplicate
+{%- endmacro %}
+
+
+{% macro panel_base_imports() -%}
+    {#- The import CTEs of the base models, one per panel table, named after the table. -#}
+    {%- for table_name in panel_tables() %}
+    {{ table_name }} as (
+
+        select * from {{ ref('base_comscore__' ~ table_name) }}
+
+    ),
+    {% endfor -%}
+{%- endmacro %}
+
+
+{% macro union_panel_tables(columns, where=none) -%}
+    {#- One select of `columns` (SQL expressions, aliased) per panel_base_imports() CTE, unioned;
+        source_table is the table's name, so an empty table still gives its aggregate row. -#}
+    {%- for table_name in panel_tables() %}
+    select
+        {{ sql_literal(table_name) }} as source_table,
+        {%- for column in columns %}
+        {{ column }}{{ "," if not loop.last }}
+        {%- endfor %}
+    from {{ table_name }}
+    {%- if where %}
+    where {{ where }}
+    {%- endif %}
+    {%- if not loop.last %}
+
+    union all
+    {% endif %}
+    {%- endfor %}
 {%- endmacro %}

@@ -1,16 +1,10 @@
 {#-
   Typing and validation of raw panel rows, driven by one column spec per source table.
 
-  A spec is a list of dicts: {name, type, check, required, min_value, max_value, lowercase,
-  accepted_values_var, protected}
-    type        - the SQL type the column is cast to (the check decides for hms_time)
-    check       - what the raw value must look like: integer | unsigned | number | date | hms_time | text
-    required    - a missing value makes the row a reject
-    min_value, max_value - a typed value outside them makes the row a reject ("is below" / "is above")
-    lowercase   - text compared case-insensitively (domains): lower-cased when cleaned
-    accepted_values_var - the var holding the values the column may take (a list)
-    protected   - never shown in panel_rejects.raw_row (racial_background, zip_code)
-    source_type - the type the file delivers (added by with_source_types)
+  A spec is a list of dicts, one per column, built by panel_column_specs() from the contract
+  in models/staging/comscore/_comscore__sources.yml (which describes each key): {name, type,
+  check, required, min_value, max_value, lowercase, accepted_values_var, protected}, and
+  source_type - the type the file delivers (added by with_source_types).
 
   Every value is cleaned before anything else looks at it: text is trimmed, an empty value
   ("" or nothing) is missing, lower-cased where the spec says so. Checks, typing and duplicate
@@ -27,6 +21,30 @@
   bounds, dates within var panel_min_date .. panel_max_date (null = the build date: no event
   is dated in the future), times below 24:00:00, values of a listed column in their list.
 -#}
+
+{% macro panel_column_specs(table_name) -%}
+    {#- The column specs of comscore source table `table_name`, read from the contract (the
+        source columns' data_type and meta), in the contract's column order. Empty while dbt
+        parses: the graph is filled only when models compile or run. -#}
+    {%- set source_node = graph.get('sources', {}).get('source.' ~ project_name ~ '.comscore.' ~ table_name) -%}
+    {%- if not source_node -%}
+        {{ return([]) }}
+    {%- endif -%}
+    {%- set specs = [] -%}
+    {%- for column in source_node.columns.values() -%}
+        {%- set spec = {'name': column.name, 'type': column.data_type} -%}
+        {%- do spec.update(column.meta) -%}
+        {%- if spec.type == 'money' -%}
+            {%- do spec.update({'type': money_type()}) -%}
+        {%- endif -%}
+        {%- if spec.get('max_value_var') -%}
+            {%- do spec.update({'max_value': var(spec.max_value_var)}) -%}
+        {%- endif -%}
+        {%- do specs.append(spec) -%}
+    {%- endfor -%}
+    {{ return(specs) }}
+{%- endmacro %}
+
 
 {% macro value_checks() -%}
     {#- What a well-formed raw value looks like (full-match pattern), and its name in a reject reason. -#}
@@ -133,7 +151,8 @@
         {%- if column.get('lowercase') -%}
             {%- set accepted = accepted | map('lower') | list -%}
         {%- endif -%}
-        {%- do breaches.append((typed ~ ' not in ' ~ sql_literal_list(accepted), 'is not in var ' ~ column.accepted_values_var)) -%}
+        {%- do breaches.append((typed ~ ' not in ' ~ sql_literal_list(accepted),
+                                'is not in var ' ~ column.accepted_values_var)) -%}
     {%- endif -%}
     {{ return(breaches) }}
 {%- endmacro %}
@@ -295,7 +314,8 @@
     {%- set problems = [] -%}
     {%- for var_name, domains in named.items() -%}
         {%- for domain in domains if domain not in panel_domains -%}
-            {%- do problems.append("var " ~ var_name ~ " names " ~ domain ~ ", which is not in var panel_domains (lower case)") -%}
+            {%- do problems.append("var " ~ var_name ~ " names " ~ domain
+                                   ~ ", which is not in var panel_domains (lower case)") -%}
         {%- endfor -%}
     {%- endfor -%}
     {%- if problems -%}

@@ -51,5 +51,7 @@ where counted.rows_counted is null
     or counted.rows_counted != model_metrics.rows
     or counted.positives_counted != model_metrics.positives
     or abs(cast(counted.correct as double) / counted.rows_counted - model_metrics.accuracy) > 1e-9
-    or (counted.positives_counted > 0
-        and abs(cast(counted.true_positives as double) / counted.positives_counted - model_metrics.recall) > 1e-9)
+    or (
+        counted.positives_counted > 0
+        and abs(cast(counted.true_positives as double) / counted.positives_counted - model_metrics.recall) > 1e-9
+    )

@@ -68,8 +68,10 @@ inner join recomputed
 where features.prior_session_days != recomputed.prior_session_days
     or features.prior_purchase_days != recomputed.prior_purchase_days
     or abs(features.prior_spend_usd - recomputed.prior_spend_usd) > 0.005
-    or features.days_since_last_purchase is distinct from
+    or features.days_since_last_purchase is distinct from (
         {{ dbt.datediff('recomputed.previous_purchase_date', 'features.event_date', 'day') }}
-    or features.days_since_last_session is distinct from
+    )
+    or features.days_since_last_session is distinct from (
         {{ dbt.datediff('recomputed.previous_session_date', 'features.event_date', 'day') }}
+    )
     or (features.is_repeat_purchase) != (features.converted and recomputed.previous_purchase_date is not null)

@@ -15,7 +15,11 @@ with
         0 as rows_in,
         {%- endif %}
         (select count(*) from {{ ref('stg_comscore__' ~ table_name) }}) as rows_kept,
-        (select count(*) from {{ ref('panel_rejects') }} where source_table = '{{ table_name }}') as rows_rejected
+        (
+            select count(*)
+            from {{ ref('panel_rejects') }}
+            where source_table = '{{ table_name }}'
+        ) as rows_rejected
 
 ),
 

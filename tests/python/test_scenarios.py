@@ -14,8 +14,9 @@ import pytest
 from conftest import REPO_ROOT, DbtProject, generate_panel
 
 # The smallest selection that proves the point: the propensity chain with its health checks,
-# and both persona segmentations (full snapshot and train_end) with their profiles.
-SELECTION = ("+model_health", "+segment_profiles", "+segment_targeting_roi")
+# the served scores, and both persona segmentations (full snapshot and train_end) with their
+# profiles.
+SELECTION = ("+model_health", "session_scores", "+segment_profiles", "+segment_targeting_roi")
 SESSIONS = 40_000
 LATE_SPLIT = {"train_end": "2023-11-01", "validation_months": 2}  # test = the last two months
 

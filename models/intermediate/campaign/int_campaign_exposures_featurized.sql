@@ -135,8 +135,9 @@ earlier_campaigns as (
         count(earlier.campaign_id) as prior_exposures,
         count(case when earlier.engaged_date < exposures.exposed_date then 1 end) as prior_engagements,
         min(
-            case when earlier.engaged_date < exposures.exposed_date
-                then {{ dbt.datediff('earlier.engaged_date', 'exposures.exposed_date', 'day') }}
+            case
+                when earlier.engaged_date < exposures.exposed_date
+                    then {{ dbt.datediff('earlier.engaged_date', 'exposures.exposed_date', 'day') }}
             end
         ) as days_since_last_engagement
     from exposures

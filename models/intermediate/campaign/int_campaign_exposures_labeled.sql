@@ -52,7 +52,8 @@ exposure_windows as (
         channel,
         engaged_date,
         is_engaged,
-        cast({{ dbt.dateadd('day', sql_literal(var('campaign_window_days')), 'exposed_date') }} as date) as window_end_date
+        cast({{ dbt.dateadd('day', sql_literal(var('campaign_window_days')), 'exposed_date') }} as date)
+            as window_end_date
     from exposures
 
 ),
@@ -102,8 +103,10 @@ labeled as (
         end as campaign_label,
         case
             when campaign_spans.campaign_end_date > data_end.last_event_date then 'open'
-            when campaign_spans.campaign_start_date >= cast({{ sql_literal(var('campaign_test_from')) }} as date) then 'test'
-            when campaign_spans.campaign_end_date < cast({{ sql_literal(var('campaign_test_from')) }} as date) then 'train'
+            when campaign_spans.campaign_start_date >= cast({{ sql_literal(var('campaign_test_from')) }} as date)
+                then 'test'
+            when campaign_spans.campaign_end_date < cast({{ sql_literal(var('campaign_test_from')) }} as date)
+                then 'train'
             else 'gap'
         end as campaign_split
     from exposure_windows

@@ -37,7 +37,7 @@ final as (
         event_date,
         domain_name,
         domain_id,
-        domain_name = {{ sql_literal(var('primary_domain')) }} as is_primary_domain,
+        {{ is_primary_domain() }} as is_primary_domain,
 
         -- calendar and time of the day's first visit
         cast(extract(year from event_date) as integer) as event_year,

@@ -10,18 +10,7 @@ orders as (
 
 labelled as (
 
-    select
-        domain_name as domain_group,
-        basket_total_usd
-    from orders
-
-    union all
-
-    select
-        'all non-primary domains' as domain_group,
-        basket_total_usd
-    from orders
-    where domain_name != {{ sql_literal(var('primary_domain')) }}
+    {{ rows_by_domain_group('orders', ['basket_total_usd']) }}
 
 ),
 

@@ -42,7 +42,7 @@ final as (
 
     select
         activity.domain_name,
-        activity.domain_name = {{ sql_literal(var('primary_domain')) }} as is_primary_domain,
+        {{ is_primary_domain('activity.domain_name') }} as is_primary_domain,
         activity.users,
         cast(activity.users as double) / panel_totals.panel_users as share_of_panel_users,
         activity.sessions,

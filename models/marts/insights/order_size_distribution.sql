@@ -11,7 +11,10 @@ bucketed as (
 
     select
         domain_name,
-        case when distinct_product_count >= 5 then '5+' else cast(distinct_product_count as {{ dbt.type_string() }}) end as distinct_products_bucket,
+        case
+            when distinct_product_count >= 5 then '5+'
+            else cast(distinct_product_count as {{ dbt.type_string() }})
+        end as distinct_products_bucket,
         least(distinct_product_count, 5) as distinct_products_order,
         case
             when basket_total_usd < 25 then '<$25'

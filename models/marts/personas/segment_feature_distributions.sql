@@ -23,10 +23,10 @@ segmented_users as (
     select
         user_segments.domain_name,
         user_segments.segment_id,
-        user_segments.persona,
-        {% for feature in features -%}
-        user_rfm.{{ feature }}{{ "," if not loop.last }}
-        {% endfor %}
+        {%- for feature in features %}
+        user_rfm.{{ feature }},
+        {%- endfor %}
+        user_segments.persona
     from user_segments
 
     inner join user_rfm

@@ -25,40 +25,14 @@ thresholds as (
 
 ),
 
-by_domain as (
-
-    select
-        model_name,
-        split,
-        domain_name,
-        score,
-        actual as is_actual_positive
-
-    from predictions
-
-),
-
-non_primary_test as (
-
-    select
-        model_name,
-        split,
-        'all non-primary domains' as domain_name,
-        score,
-        actual as is_actual_positive
-
-    from predictions
-
-    where split = 'test'
-        and domain_name != {{ sql_literal(var('primary_domain')) }}
-
-),
-
 unioned as (
 
-    select * from by_domain
-    union all
-    select * from non_primary_test
+    {{ rows_by_domain_group(
+        'predictions',
+        ['model_name', 'split', 'score', 'actual as is_actual_positive'],
+        group_column='domain_name',
+        pooled_where="split = 'test'"
+    ) }}
 
 ),
 

@@ -15,24 +15,7 @@ predictions as (
 
 test_predictions as (
 
-    select
-        model_name,
-        domain_name as domain_group,
-        score,
-        actual
-    from predictions
-    where split = 'test'
-
-    union all
-
-    select
-        model_name,
-        'all non-primary domains' as domain_group,
-        score,
-        actual
-    from predictions
-    where split = 'test'
-        and domain_name != {{ sql_literal(var('primary_domain')) }}
+    {{ rows_by_domain_group('predictions', ['model_name', 'score', 'actual'], where="split = 'test'") }}
 
 ),
 
@@ -81,7 +64,8 @@ bucketed as (
 
     select
         *,
-        cast(ceil({{ points_per_curve }} * cast(sessions_at_or_above as double) / group_sessions) as integer) as point_bucket,
+        cast(ceil({{ points_per_curve }} * cast(sessions_at_or_above as double) / group_sessions) as integer)
+            as point_bucket,
         row_number() over (
             partition by
                 model_name,
@@ -110,11 +94,13 @@ final as (
         group_sessions,
         group_positives,
         cast(sessions_at_or_above as double) / group_sessions as predicted_positive_share,
-        case when group_positives > 0
-            then cast(positives_at_or_above as double) / group_positives
+        case
+            when group_positives > 0
+                then cast(positives_at_or_above as double) / group_positives
         end as true_positive_rate,
-        case when group_sessions > group_positives
-            then cast(sessions_at_or_above - positives_at_or_above as double) / (group_sessions - group_positives)
+        case
+            when group_sessions > group_positives
+                then cast(sessions_at_or_above - positives_at_or_above as double) / (group_sessions - group_positives)
         end as false_positive_rate,
         cast(positives_at_or_above as double) / sessions_at_or_above as precision
 

@@ -1,51 +1,17 @@
--- One row per scored pseudo-session of the test period on every domain: the champion's score
--- (the candidate chosen on the validation window, see propensity_model_registry), its decile
--- within the domain (1 = highest scores), the tuned-threshold flag, the label.
+-- The champion's test-period scores, served as they are: one row per scored pseudo-session on
+-- every domain (int_session_scores_selected, which the targeting marts read; its YAML and this
+-- mart's list the columns).
 with
 
-predictions as (
+session_scores as (
 
-    select * from {{ ref('propensity_predictions') }}
-
-),
-
-registry as (
-
-    select * from {{ ref('propensity_model_registry') }}
-
-),
-
-champion_test_scores as (
-
-    select predictions.*
-    from predictions
-    inner join registry
-        on predictions.model_name = registry.model_name
-    where registry.is_champion
-        and predictions.split = 'test'
+    select * from {{ ref('int_session_scores_selected') }}
 
 ),
 
 final as (
 
-    select
-        pseudo_session_id,
-        machine_id,
-        event_date,
-        domain_name,
-        domain_name = {{ sql_literal(var('primary_domain')) }} as is_primary_domain,
-        split,
-        model_name,
-        score,
-        -- ties broken by the key so deciles are the same every run
-        ntile(10) over (
-            partition by domain_name
-            order by score desc, pseudo_session_id
-        ) as score_decile,
-        is_predicted_positive,
-        actual as is_actual_positive
-
-    from champion_test_scores
+    select * from session_scores
 
 )
 

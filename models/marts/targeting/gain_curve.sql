@@ -46,16 +46,20 @@ final as (
         cast(points.targeted_percent as double) / 100 as targeted_share,
         points.sessions_targeted,
         ranked.cumulative_conversions as conversions_captured,
-        case when points.group_conversions > 0
-            then cast(ranked.cumulative_conversions as double) / points.group_conversions
+        case
+            when points.group_conversions > 0
+                then cast(ranked.cumulative_conversions as double) / points.group_conversions
         end as cumulative_gain,
-        case when points.group_conversions > 0
-            then (cast(ranked.cumulative_conversions as double) / points.sessions_targeted)
-                / (cast(points.group_conversions as double) / points.group_sessions)
+        case
+            when points.group_conversions > 0
+                then (cast(ranked.cumulative_conversions as double) / points.sessions_targeted)
+                    / (cast(points.group_conversions as double) / points.group_sessions)
         end as cumulative_lift,
         cast(points.sessions_targeted as double) / points.group_sessions as random_model_gain,
-        case when points.group_conversions > 0
-            then cast(least(points.sessions_targeted, points.group_conversions) as double) / points.group_conversions
+        case
+            when points.group_conversions > 0
+                then cast(least(points.sessions_targeted, points.group_conversions) as double)
+                    / points.group_conversions
         end as perfect_model_gain
     from points
     inner join ranked

@@ -56,16 +56,19 @@ final as (
         max_score,
         cast(conversions as double) / sessions as conversion_rate,
         cast(group_conversions as double) / group_sessions as base_conversion_rate,
-        case when group_conversions > 0
-            then (cast(conversions as double) / sessions) / (cast(group_conversions as double) / group_sessions)
+        case
+            when group_conversions > 0
+                then (cast(conversions as double) / sessions) / (cast(group_conversions as double) / group_sessions)
         end as lift,
         cast(cumulative_sessions as double) / group_sessions as cumulative_sessions_share,
-        case when group_conversions > 0
-            then cast(cumulative_conversions as double) / group_conversions
+        case
+            when group_conversions > 0
+                then cast(cumulative_conversions as double) / group_conversions
         end as cumulative_gain,
-        case when group_conversions > 0
-            then (cast(cumulative_conversions as double) / cumulative_sessions)
-                / (cast(group_conversions as double) / group_sessions)
+        case
+            when group_conversions > 0
+                then (cast(cumulative_conversions as double) / cumulative_sessions)
+                    / (cast(group_conversions as double) / group_sessions)
         end as cumulative_lift
     from cumulative
 

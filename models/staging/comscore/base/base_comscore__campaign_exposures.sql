@@ -1,15 +1,11 @@
-{%- set column_specs = [
-    {'name': 'machine_id', 'type': 'bigint', 'check': 'integer', 'required': true, 'min_value': 1},
-    {'name': 'campaign_id', 'type': 'varchar', 'check': 'text', 'required': true},
-    {'name': 'exposed_date', 'type': 'date', 'check': 'date', 'required': true},
-    {'name': 'channel', 'type': 'varchar', 'check': 'text', 'lowercase': true},
-    {'name': 'engaged_date', 'type': 'date', 'check': 'date'},
-] -%}
+{%- set column_specs = panel_column_specs('campaign_exposures') -%}
 
 {#- The exposures file is optional: without it this model is empty and the campaign models skip. -#}
 {%- set has_exposures_file = panel_file_exists('campaign_exposures') -%}
 {%- if has_exposures_file -%}
-{%- set column_specs = with_source_types(source('comscore', 'campaign_exposures'), 'campaign_exposures', column_specs) -%}
+{%- set column_specs = with_source_types(
+    source('comscore', 'campaign_exposures'), 'campaign_exposures', column_specs
+) -%}
 {%- else -%}
 {{ log("No campaign_exposures file at " ~ panel_file_path('campaign_exposures') ~ ": campaign models will be empty and skipped.", info=true) }}
 {%- endif %}

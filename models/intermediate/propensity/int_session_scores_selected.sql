@@ -1,0 +1,53 @@
+-- One row per scored pseudo-session of the test period on every domain: the champion's score
+-- (the candidate chosen on the validation window, see propensity_model_registry), its decile
+-- within the domain (1 = highest scores), the tuned-threshold flag, the label. The scores every
+-- targeting mart reads; session_scores serves them.
+with
+
+predictions as (
+
+    select * from {{ ref('propensity_predictions') }}
+
+),
+
+registry as (
+
+    select * from {{ ref('propensity_model_registry') }}
+
+),
+
+champion_test_scores as (
+
+    select predictions.*
+    from predictions
+    inner join registry
+        on predictions.model_name = registry.model_name
+    where registry.is_champion
+        and predictions.split = 'test'
+
+),
+
+final as (
+
+    select
+        pseudo_session_id,
+        machine_id,
+        event_date,
+        domain_name,
+        {{ is_primary_domain() }} as is_primary_domain,
+        split,
+        model_name,
+        score,
+        -- ties broken by the key so deciles are the same every run
+        ntile(10) over (
+            partition by domain_name
+            order by score desc, pseudo_session_id
+        ) as score_decile,
+        is_predicted_positive,
+        actual as is_actual_positive
+
+    from champion_test_scores
+
+)
+
+select * from final
