@@ -19,9 +19,9 @@ source as (
     {%- else -%}
     select
         {% for column in column_specs -%}
-        cast(null as varchar) as {{ column.name }},
+        cast(null as {{ dbt.type_string() }}) as {{ column.name }},
         {% endfor -%}
-        cast(null as varchar) as filename
+        cast(null as {{ dbt.type_string() }}) as filename
     where 1 = 0
     {%- endif %}
 
