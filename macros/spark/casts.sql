@@ -43,21 +43,40 @@
 
 
 {% macro spark__datediff(first_date, second_date, datepart) -%}
-    {#- Days from first_date to second_date; NULL when either is NULL (dbt-spark's version
-        raises instead, and days since a purchase that never happened are NULL here). -#}
-    {%- if datepart != 'day' -%}
-        {{ exceptions.raise_compiler_error("datediff on Spark: only 'day' is used in this project, got " ~ datepart) }}
-    {%- endif -%}
+    {#- DuckDB's date_diff on dates: NULL when either date is NULL (dbt-spark's version raises
+        instead, and days since a purchase that never happened are NULL here); days and whole
+        weeks between them (truncated toward zero), or the month, quarter or year boundaries
+        crossed. -#}
+    {%- set month_number = "(year({d}) * 12 + month({d}))" -%}
+    {%- set quarter_number = "(year({d}) * 4 + quarter({d}))" -%}
+    {%- if datepart == 'day' -%}
     datediff({{ second_date }}, {{ first_date }})
+    {%- elif datepart == 'week' -%}
+    datediff({{ second_date }}, {{ first_date }}) div 7
+    {%- elif datepart == 'month' -%}
+    ({{ month_number.format(d=second_date) }} - {{ month_number.format(d=first_date) }})
+    {%- elif datepart == 'quarter' -%}
+    ({{ quarter_number.format(d=second_date) }} - {{ quarter_number.format(d=first_date) }})
+    {%- elif datepart == 'year' -%}
+    (year({{ second_date }}) - year({{ first_date }}))
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("datediff on Spark: day, week, month, quarter or year, got " ~ datepart) }}
+    {%- endif -%}
 {%- endmacro %}
 
 
 {% macro spark__dateadd(datepart, interval, from_date_or_timestamp) -%}
-    {#- A date plus whole days, as a date (NULL stays NULL, as on DuckDB). -#}
-    {%- if datepart != 'day' -%}
-        {{ exceptions.raise_compiler_error("dateadd on Spark: only 'day' is used in this project, got " ~ datepart) }}
+    {#- A date plus whole days, weeks, months, quarters or years, as a date; NULL stays NULL, and
+        a month end is kept within the month (Jan 31 + 1 month = Feb 29), as on DuckDB. -#}
+    {%- set days = {'day': 1, 'week': 7} -%}
+    {%- set months = {'month': 1, 'quarter': 3, 'year': 12} -%}
+    {%- if datepart in days -%}
+    date_add({{ from_date_or_timestamp }}, cast({{ interval }} as int) * {{ days[datepart] }})
+    {%- elif datepart in months -%}
+    add_months({{ from_date_or_timestamp }}, cast({{ interval }} as int) * {{ months[datepart] }})
+    {%- else -%}
+        {{ exceptions.raise_compiler_error("dateadd on Spark: day, week, month, quarter or year, got " ~ datepart) }}
     {%- endif -%}
-    date_add({{ from_date_or_timestamp }}, cast({{ interval }} as int))
 {%- endmacro %}
 
 
