@@ -148,26 +148,25 @@ def test_spark_build_passes(builds, capsys):
     assert "[spark build] done" in builds.log
 
 
-@pytest.mark.parametrize("table", COMPARED)
-def test_spark_gives_the_same_rows(builds, table, capsys):
+def assert_same_rows(builds, table: str, keys: list[str], capsys, label: str = "") -> None:
+    """The DuckDB table and its Spark twin hold the same rows (see differences)."""
     with duckdb.connect(str(builds.duckdb), read_only=True) as connection:
         duck = read(connection, table)
         spark = read(connection, spark_table(builds, table))
     with capsys.disabled():
-        print(f"\n{table}: DuckDB {len(duck):,} rows, Spark {len(spark):,} rows, {len(duck.columns)} columns")
+        print(f"\n{table}{label}: DuckDB {len(duck):,} rows, Spark {len(spark):,} rows, {len(duck.columns)} columns")
     assert len(duck) > 0
-    assert differences(duck, spark, COMPARED[table]) == []
+    assert differences(duck, spark, keys) == []
+
+
+@pytest.mark.parametrize("table", COMPARED)
+def test_spark_gives_the_same_rows(builds, table, capsys):
+    assert_same_rows(builds, table, COMPARED[table], capsys)
 
 
 @pytest.mark.parametrize("table", COMPARED_PARQUET)
 def test_spark_reads_parquet_as_duckdb_does(parquet_builds, table, capsys):
-    with duckdb.connect(str(parquet_builds.duckdb), read_only=True) as connection:
-        duck = read(connection, table)
-        spark = read(connection, spark_table(parquet_builds, table))
-    with capsys.disabled():
-        print(f"\n{table} (Parquet panel): DuckDB {len(duck):,} rows, Spark {len(spark):,} rows")
-    assert len(duck) > 0
-    assert differences(duck, spark, COMPARED_PARQUET[table]) == []
+    assert_same_rows(parquet_builds, table, COMPARED_PARQUET[table], capsys, " (Parquet panel)")
 
 
 def test_spark_scoring_equals_pandas_scoring(builds, capsys):
