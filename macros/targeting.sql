@@ -18,10 +18,10 @@
             order by score desc, pseudo_session_id
         ) as score_rank,
         count(*) over (partition by {{ group_columns | join(', ') }}) as group_sessions,
-        sum(case when is_actual_positive then 1 else 0 end) over (
+        count(case when is_actual_positive then 1 end) over (
             partition by {{ group_columns | join(', ') }}
         ) as group_conversions,
-        sum(case when is_actual_positive then 1 else 0 end) over (
+        count(case when is_actual_positive then 1 end) over (
             partition by {{ group_columns | join(', ') }}
             order by score desc, pseudo_session_id
             rows between unbounded preceding and current row

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 import yaml
 
+from shopper_propensity import warehouse
 from shopper_propensity.sql_literals import sql_literal
 from shopper_propensity.warehouse_fingerprint import table_fingerprints
 
@@ -62,7 +63,11 @@ class DbtProject:
             "SHOPPER_PANEL_FORMAT": panel_format,
             "SHOPPER_DUCKDB_PATH": str(self.database),
             "SHOPPER_MEMORY_LIMIT": "2GB",
+            # the model artifacts and the served exports of this build, apart from the project's
+            "SHOPPER_ARTIFACT_DIR": str(work_dir / "artifacts"),
+            "SHOPPER_EXPORTS_DIR": str(work_dir / "exports"),
         }
+        self.exports = work_dir / "exports"
 
     def command(self, *args: str) -> list[str]:
         return [str(DBT), *args, "--target-path", str(self.target), "--log-path", str(self.target / "logs")]
@@ -76,12 +81,13 @@ class DbtProject:
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def query(self, sql: str) -> list[tuple]:
-        with duckdb.connect(str(self.database), read_only=True) as connection:
+        """Rows of `sql`, which names tables of any layer by their bare names."""
+        with warehouse.connect(self.database) as connection:
             return connection.sql(sql).fetchall()
 
     def fingerprints(self) -> dict[str, str]:
         """Every table's fingerprint (opened read-write: a killed build may leave a WAL to replay)."""
-        with duckdb.connect(str(self.database)) as connection:
+        with warehouse.connect(self.database, read_only=False) as connection:
             return table_fingerprints(connection)
 
 

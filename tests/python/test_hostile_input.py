@@ -32,11 +32,12 @@ def accounting(project: DbtProject) -> dict[str, tuple[int, int, int, int]]:
 
 
 def rows_only_in_one(first: DbtProject, second: DbtProject, select: str) -> int:
-    """Rows of `select` (over a table `t`) found in one warehouse and not the other, either way."""
+    """Rows of `select` (over a staging table `{t}<name>`) found in one warehouse and not the
+    other, either way."""
     with duckdb.connect() as connection:
         connection.execute(f"attach {sql_literal(str(first.database))} as first_db (read_only)")
         connection.execute(f"attach {sql_literal(str(second.database))} as second_db (read_only)")
-        one, two = (select.replace("{t}", f"{db}.main.") for db in ("first_db", "second_db"))
+        one, two = (select.replace("{t}", f"{db}.staging.") for db in ("first_db", "second_db"))
         (count,) = connection.execute(
             f"select count(*) from (({one}) except all ({two}) union all (({two}) except all ({one})))"
         ).fetchone()
@@ -102,7 +103,7 @@ def test_reruns_are_byte_identical_and_a_killed_build_is_flagged(clean_build, tm
     build = second.start("build", *MODELS_AND_SEEDS)
     with build.stdout:
         for line in build.stdout:
-            if "OK created sql table model main.base_comscore__sessions" in line:
+            if "OK created sql table model staging.base_comscore__sessions" in line:
                 build.terminate()
                 break
     build.wait(timeout=120)

@@ -61,6 +61,8 @@ project_name = "shopper_propensity"
 invocation_id = "sqlfluff"
 flags = SimpleNamespace(WHICH="compile")
 target = SimpleNamespace(name="dev", type="duckdb", schema="main", database="shopper_propensity")
+# the model being rendered, before its YAML is attached (as when dbt parses): no columns yet
+model = {"name": "linted_model", "columns": {}}
 
 
 def env_var(name: str, default: str | None = None) -> str:
