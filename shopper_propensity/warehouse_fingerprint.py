@@ -15,7 +15,7 @@ import sys
 
 import duckdb
 
-from shopper_propensity.sql_literals import sql_literal
+from shopper_propensity.sql_literals import sql_identifier, sql_literal
 
 # Written by the build hooks, not by models: timestamps and ids differ on every run by design.
 BUILD_LOG_TABLES = ("warehouse_builds",)
@@ -38,7 +38,7 @@ def table_fingerprints(connection: duckdb.DuckDBPyConnection,
 
 
 def _fingerprint(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
-    relation = f"{_identifier(schema)}.{_identifier(table)}"
+    relation = f"{sql_identifier(schema)}.{sql_identifier(table)}"
     (columns,) = connection.execute(
         "select string_agg(column_name || ' ' || data_type, ', ' order by column_index) "
         f"from duckdb_columns() where schema_name = {sql_literal(schema)} and table_name = {sql_literal(table)}"
@@ -49,10 +49,6 @@ def _fingerprint(connection: duckdb.DuckDBPyConnection, schema: str, table: str)
     ).fetchone()
     (digest,) = connection.execute("select md5(?)", [f"{columns}\n{rows}"]).fetchone()
     return digest
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def main() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -114,3 +115,22 @@ def dbt_project_factory(tmp_path):
         return DbtProject(tmp_path, panel_dir, panel_format)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def manifest(tmp_path_factory) -> dict:
+    """The project's manifest as `dbt parse` writes it (no panel or warehouse needed)."""
+    work = tmp_path_factory.mktemp("parse")
+    result = subprocess.run(
+        [str(DBT), "parse", "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        cwd=REPO_ROOT, capture_output=True, text=True, env={**os.environ, "DBT_PROFILES_DIR": str(REPO_ROOT)},
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    return json.loads((work / "target" / "manifest.json").read_text())
+
+
+def served_marts(manifest: dict) -> dict[str, dict]:
+    """{name: manifest node} of every served mart: the models whose contract is enforced, as the
+    publishing hook selects them (macros/serving.sql)."""
+    return {node["name"]: node for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["config"]["contract"]["enforced"]}

@@ -44,6 +44,12 @@ def rows_only_in_one(first: DbtProject, second: DbtProject, select: str) -> int:
     return count
 
 
+def published_digests(project: DbtProject) -> dict[str, str]:
+    """{mart: SHA-256 of its Parquet export} of the build the exports currently serve."""
+    published = json.loads((project.exports / "current" / "manifest.json").read_text())
+    return {mart["name"]: mart["sha256"] for mart in published["marts"]}
+
+
 def differing_tables(first: dict[str, str], second: dict[str, str]) -> set[str]:
     return {table for table in first.keys() | second.keys() if first.get(table) != second.get(table)}
 
@@ -97,6 +103,8 @@ def test_reruns_are_byte_identical_and_a_killed_build_is_flagged(clean_build, tm
     built = second.fingerprints()
     assert len(built) > 40
     assert differing_tables(first.fingerprints(), built) == set()
+    # and the served exports are the same bytes
+    assert published_digests(first) == published_digests(second)
 
     # A rebuild on a changed panel, killed once its first tables are written.
     hostile.drop_every_other_session(panel)
