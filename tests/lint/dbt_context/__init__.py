@@ -114,6 +114,9 @@ dbt = SimpleNamespace(
     generate_series=lambda upper_bound: (
         f"select generated_number from generate_series(1, {upper_bound}) as series (generated_number)"
     ),
+    date_spine=lambda datepart, start_date, end_date: (
+        f"select range as date_{datepart} from range({start_date}, {end_date}, interval 1 {datepart})"
+    ),
 )
 
 
