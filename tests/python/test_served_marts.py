@@ -130,3 +130,15 @@ def test_the_serving_file_shows_every_mart_with_its_docs_read_only(manifest, exp
         for name in marts:
             (rows,) = connection.execute(f'select count(*) from "{name}"').fetchone()
             assert rows == next(mart["rows"] for mart in published["marts"] if mart["name"] == name)
+
+
+def test_the_bi_exposure_names_every_served_mart_and_the_metrics_exposure_the_charted_metrics(manifest):
+    exposures = {node["name"]: node for node in manifest["exposures"].values()}
+    serving = exposures["bi_serving_file"]["depends_on"]["nodes"]
+    assert sorted(node.split(".")[-1] for node in serving) == sorted(served_marts(manifest))
+    metrics = exposures["semantic_layer_metrics"]["depends_on"]["nodes"]
+    assert all(node in manifest["metrics"] for node in metrics)
+    assert {node.split(".")[-1] for node in metrics} == {
+        "sessions", "conversions", "conversion_rate", "orders", "revenue", "average_order_value",
+        "targeted_conversions", "lift", "roi",
+    }
