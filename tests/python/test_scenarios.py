@@ -14,9 +14,10 @@ from conftest import REPO_ROOT, DbtProject, generate_panel
 from shopper_propensity import warehouse
 
 # The smallest selection that proves the point: the propensity chain with its health checks,
-# the served scores, and both persona segmentations (full snapshot and train_end) with their
-# profiles.
-SELECTION = ("+model_health", "session_scores", "+segment_profiles", "+segment_targeting_roi")
+# the served scores and model metrics, and both persona segmentations (full snapshot and
+# train_end) with their profiles.
+SELECTION = ("+model_health", "session_scores", "propensity_model_metrics", "+segment_profiles",
+             "+segment_targeting_roi")
 SESSIONS = 40_000
 LATE_SPLIT = {"train_end": "2023-11-01", "validation_months": 2}  # test = the last two months
 
