@@ -109,4 +109,4 @@ test-spark: install-spark
 	$(SPARK_BIN)/python -m pytest -o pythonpath=tests/python tests/spark
 
 clean:
-	rm -rf target logs data *.duckdb *.duckdb.wal $(LOCK_VENV) metastore_db spark-warehouse derby.log
+	rm -rf target logs data exports *.duckdb *.duckdb.wal $(LOCK_VENV) metastore_db spark-warehouse derby.log

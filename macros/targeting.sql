@@ -7,6 +7,12 @@
   cut can fall inside a tie, the same way every run.
 -#}
 
+{% macro targeted_session_count(fraction, sessions) -%}
+    {#- How many of `sessions` scored sessions targeting `fraction` contacts: ceil(f * N). -#}
+    cast(ceil({{ fraction }} * {{ sessions }}) as integer)
+{%- endmacro %}
+
+
 {% macro rank_scored_sessions(scored_sessions, group_columns) -%}
     select
         {{ group_columns | join(', ') }},
@@ -18,10 +24,10 @@
             order by score desc, pseudo_session_id
         ) as score_rank,
         count(*) over (partition by {{ group_columns | join(', ') }}) as group_sessions,
-        sum(case when is_actual_positive then 1 else 0 end) over (
+        count(case when is_actual_positive then 1 end) over (
             partition by {{ group_columns | join(', ') }}
         ) as group_conversions,
-        sum(case when is_actual_positive then 1 else 0 end) over (
+        count(case when is_actual_positive then 1 end) over (
             partition by {{ group_columns | join(', ') }}
             order by score desc, pseudo_session_id
             rows between unbounded preceding and current row
@@ -63,7 +69,7 @@
         from targeting_groups
         cross join {{ scenarios }} as scenarios
         inner join {{ ranked_sessions }} as ranked
-            on ranked.score_rank = cast(ceil(scenarios.target_fraction * targeting_groups.group_sessions) as integer)
+            on ranked.score_rank = {{ targeted_session_count('scenarios.target_fraction', 'targeting_groups.group_sessions') }}
             {% for column in group_columns -%}
             and ranked.{{ column }} = targeting_groups.{{ column }}
             {% endfor -%}

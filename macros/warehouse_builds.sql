@@ -55,11 +55,18 @@
 {%- endmacro %}
 
 
+{% macro failed_results(results) -%}
+    {#- The results of nodes that did not do their work: errors, failed tests, and nodes skipped
+        because something upstream failed. A warning or a no-op (an exposure) is no failure. -#}
+    {{ return(results | selectattr('status', 'in', ['error', 'fail', 'skipped', 'runtime error', 'partial success'])
+        | list) }}
+{%- endmacro %}
+
+
 {% macro build_outcome(results) -%}
     {#- (status, nodes succeeded, nodes not succeeded) of a finished invocation. -#}
-    {%- set succeeded = results | selectattr('status', 'in', ['success', 'pass', 'warn']) | list | length -%}
-    {%- set not_succeeded = (results | length) - succeeded -%}
-    {{ return(('success' if not_succeeded == 0 else 'failed', succeeded, not_succeeded)) }}
+    {%- set not_succeeded = failed_results(results) | length -%}
+    {{ return(('success' if not_succeeded == 0 else 'failed', (results | length) - not_succeeded, not_succeeded)) }}
 {%- endmacro %}
 
 

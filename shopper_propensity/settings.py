@@ -95,7 +95,7 @@ class PropensitySettings(_FromMeta):
     propensity_seed: int
     propensity_tune_trials: int
     propensity_champion: str | None
-    propensity_artifact_dir: str
+    artifact_dir: str
     scoring_batch_rows: int
     importance_max_rows: int
 

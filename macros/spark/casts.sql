@@ -34,11 +34,23 @@
             rlike '^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([T ][0-9]{1,2}:[0-9]{2}(:[0-9]{2}([.][0-9]*)?)?)?$'
             then try_cast({{ field }} as date)
     end
-    {%- elif type_name in ('varchar', 'text') -%}
-    try_cast({{ field }} as string)
     {%- else -%}
-    try_cast({{ field }} as {{ type }})
+    try_cast({{ field }} as {{ spark_type(type) }})
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro spark_type(type) -%}
+    {#- A type name as Spark spells it: varchar and text (no length) are string. -#}
+    {{ return('string' if type | lower | trim in ('varchar', 'text') else type) }}
+{%- endmacro %}
+
+
+{% macro spark__cast(field, type) -%}
+    {#- dbt.cast on Spark. dbt's contract check casts null to each YAML data_type through it
+        (get_empty_schema_sql), and cast_to_contract casts the served columns with it, so the
+        contracts' DuckDB names (varchar) hold on Spark too. -#}
+    cast({{ field }} as {{ spark_type(type) }})
 {%- endmacro %}
 
 

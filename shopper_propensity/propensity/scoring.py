@@ -32,10 +32,11 @@ def score_predictions(registry_relation, features_relation, settings: Propensity
     require_rows(registry, "propensity_model_registry")
     registry_windows(registry, SplitWindows.from_vars(settings.train_end, settings.validation_months),
                      settings.primary_domain)
-    return score_splits(features_relation, registry, batch_rows=settings.scoring_batch_rows)
+    return score_splits(features_relation, registry, settings.artifact_dir, batch_rows=settings.scoring_batch_rows)
 
 
-def score_splits(features_relation, registry: pd.DataFrame, batch_rows: int) -> pa.RecordBatchReader:
+def score_splits(features_relation, registry: pd.DataFrame, artifact_dir: str,
+                 batch_rows: int) -> pa.RecordBatchReader:
     """Scores of every model on the validation window (primary domain) and on the test period
     (every domain, no retuning), batch by batch. One row per pseudo-session, split and model.
 
@@ -44,7 +45,7 @@ def score_splits(features_relation, registry: pd.DataFrame, batch_rows: int) -> 
     paper scale the scores alone would be ~150M rows).
     """
     target = registry["target"].iloc[0]
-    encoder, models = registry_models(registry)
+    encoder, models = registry_models(registry, artifact_dir)
 
     def scored_batches():
         for split, predicate in split_predicates(registry).items():

@@ -9,7 +9,9 @@ scoring of a sample of rows (within 1e-6). The same panel written as Parquet goe
 file registration and the base models on both adapters (the models every other one reads), whose
 rows, rejects and accounting must agree too. Run by `make test-spark` in the Spark venv
 (.venv-spark), with tests/python on the path for its helpers. The Spark tables are read from
-their Parquet files by DuckDB, so both sides go through the same conversions.
+their Parquet files by DuckDB, so both sides go through the same conversions. Both builds put
+each layer in its schema (macros/schemas.sql): the marts in the target's schema (main on DuckDB,
+SHOPPER_SPARK_SCHEMA on Spark), the rest in staging, intermediate and ml.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from shopper_propensity.propensity.inputs import feature_columns
 from shopper_propensity.propensity.registry import registry_models
 from shopper_propensity.propensity.scoring import score_batch, split_predicates
 from shopper_propensity.spark.python_models import SPARK_REPLACEMENTS
+from shopper_propensity.warehouse import connect
 
 SESSIONS, SEED = 5_000, 11
 SCHEMA = "spark_equivalence"
@@ -68,8 +71,8 @@ def builds(tmp_path_factory) -> SimpleNamespace:
     result, spark_seconds = spark_build(spark_dir, panel, "csv", sys.executable, "-m", "shopper_propensity.spark.build")
     log = result.stdout + result.stderr
     assert result.returncode == 0, log[-5000:]
-    return SimpleNamespace(duckdb=duck.database, warehouse=spark_dir / "spark-warehouse" / f"{SCHEMA}.db",
-                           target=spark_dir / "target",
+    return SimpleNamespace(duckdb=duck.database, warehouse=spark_dir / "spark-warehouse",
+                           target=spark_dir / "target", artifacts=spark_dir / "artifacts",
                            duck_seconds=duck_seconds, spark_seconds=spark_seconds, log=log)
 
 
@@ -99,12 +102,25 @@ def parquet_builds(tmp_path_factory) -> SimpleNamespace:
     assert result.returncode == 0, result.stdout[-3000:]
     result, _ = spark_build(spark_dir, panel, "parquet", str(DBT), "run", *selection)
     assert result.returncode == 0, (result.stdout + result.stderr)[-5000:]
-    return SimpleNamespace(duckdb=duck.database, warehouse=spark_dir / "spark-warehouse" / f"{SCHEMA}.db")
+    return SimpleNamespace(duckdb=duck.database, warehouse=spark_dir / "spark-warehouse")
 
 
-def spark_table(builds, table: str) -> str:
+def spark_table_dir(builds, table: str, schema: str):
+    """Where the Spark build wrote a table: spark-warehouse/<schema>.db/<table>, the marts
+    (DuckDB's main) in the target's schema; None when it is not there."""
+    folder = builds.warehouse / f"{SCHEMA if schema == 'main' else schema}.db" / table
+    return folder if folder.is_dir() else None
+
+
+def spark_table(builds, table: str, schema: str = "main") -> str:
     """A Spark table's Parquet files as a DuckDB relation."""
-    return f"read_parquet('{builds.warehouse / table}/*.parquet')"
+    return f"read_parquet('{spark_table_dir(builds, table, schema)}/*.parquet')"
+
+
+def schema_of(connection, table: str) -> str:
+    """The schema of a table of the DuckDB build (its layer's)."""
+    return connection.execute("select table_schema from information_schema.tables where table_name = ?",
+                              [table]).fetchone()[0]
 
 
 def read(connection, relation: str) -> pd.DataFrame:
@@ -150,9 +166,10 @@ def test_spark_build_passes(builds, capsys):
 
 def assert_same_rows(builds, table: str, keys: list[str], capsys, label: str = "") -> None:
     """The DuckDB table and its Spark twin hold the same rows (see differences)."""
-    with duckdb.connect(str(builds.duckdb), read_only=True) as connection:
-        duck = read(connection, table)
-        spark = read(connection, spark_table(builds, table))
+    with connect(builds.duckdb) as connection:
+        schema = schema_of(connection, table)
+        duck = read(connection, f"{schema}.{table}")
+        spark = read(connection, spark_table(builds, table, schema))
     with capsys.disabled():
         print(f"\n{table}{label}: DuckDB {len(duck):,} rows, Spark {len(spark):,} rows, {len(duck.columns)} columns")
     assert len(duck) > 0
@@ -173,9 +190,9 @@ def test_spark_scoring_equals_pandas_scoring(builds, capsys):
     """The Spark job's scores of a seeded sample of rows, against propensity.scoring.score_batch on
     the same rows and the same registry, outside Spark."""
     with duckdb.connect() as connection:
-        registry = connection.sql(f"select * from {spark_table(builds, 'propensity_model_registry')}").df()
+        registry = connection.sql(f"select * from {spark_table(builds, 'propensity_model_registry', 'ml')}").df()
         target = registry["target"].iloc[0]
-        encoder, models = registry_models(registry)
+        encoder, models = registry_models(registry, builds.artifacts)
         expected = []
         for split, predicate in split_predicates(registry).items():
             sample = connection.sql(
@@ -188,7 +205,7 @@ def test_spark_scoring_equals_pandas_scoring(builds, capsys):
         compared = connection.sql(
             f"select expected.score as pandas_score, spark.score as spark_score, "
             f"expected.is_predicted_positive = spark.is_predicted_positive as same_flag "
-            f"from expected left join {spark_table(builds, 'propensity_predictions')} as spark "
+            f"from expected left join {spark_table(builds, 'propensity_predictions', 'ml')} as spark "
             f"using (pseudo_session_id, split, model_name)"
         ).df()
     gap = (compared["pandas_score"] - compared["spark_score"]).abs()
@@ -209,14 +226,14 @@ def test_spark_build_leaves_no_model_out(builds, capsys):
     how = {node["name"]: ("Spark scoring job" if node["name"] in SPARK_REPLACEMENTS
                           else "package on the driver" if node.get("language") == "python" else "dbt-spark")
            for node in manifest["nodes"].values() if node["resource_type"] in ("model", "seed")}
-    with duckdb.connect(str(builds.duckdb), read_only=True) as connection:
-        tables = [name for (name,) in connection.sql(
-            "select table_name from information_schema.tables where table_type = 'BASE TABLE' "
-            "and table_name != 'warehouse_builds'").fetchall()]
-        counts = {table: (connection.execute(f"select count(*) from {table}").fetchone()[0],
-                          connection.execute(f"select count(*) from {spark_table(builds, table)}").fetchone()[0]
-                          if (builds.warehouse / table).is_dir() else None)
-                  for table in sorted(tables)}
+    with connect(builds.duckdb) as connection:
+        tables = connection.sql(
+            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE' "
+            "and table_name != 'warehouse_builds'").fetchall()
+        counts = {table: (connection.execute(f"select count(*) from {schema}.{table}").fetchone()[0],
+                          connection.execute(f"select count(*) from {spark_table(builds, table, schema)}").fetchone()[0]
+                          if spark_table_dir(builds, table, schema) else None)
+                  for schema, table in sorted(tables, key=lambda row: row[1])}
     with capsys.disabled():
         print("\n| table | DuckDB rows | Spark rows | on Spark |\n|---|---|---|---|")
         for table, (duck, spark) in counts.items():

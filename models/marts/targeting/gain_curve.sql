@@ -32,7 +32,7 @@ points as (
         groups.group_sessions,
         groups.group_conversions,
         percent_points.generated_number as targeted_percent,
-        cast(ceil(percent_points.generated_number * groups.group_sessions / 100.0) as integer) as sessions_targeted
+        cast(ceil(percent_points.generated_number * groups.group_sessions / 100.0) as bigint) as sessions_targeted
     from groups
     cross join percent_points
 

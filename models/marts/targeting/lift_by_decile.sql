@@ -23,7 +23,7 @@ deciles as (
         domain_group,
         score_decile,
         count(*) as sessions,
-        sum(case when is_actual_positive then 1 else 0 end) as conversions,
+        count(case when is_actual_positive then 1 end) as conversions,
         max(group_sessions) as group_sessions,
         max(group_conversions) as group_conversions,
         min(score) as min_score,
