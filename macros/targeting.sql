@@ -19,10 +19,11 @@
         pseudo_session_id,
         score,
         is_actual_positive,
-        row_number() over (
+        -- BIGINT on both engines (a rank is INT on Spark)
+        cast(row_number() over (
             partition by {{ group_columns | join(', ') }}
             order by score desc, pseudo_session_id
-        ) as score_rank,
+        ) as bigint) as score_rank,
         count(*) over (partition by {{ group_columns | join(', ') }}) as group_sessions,
         count(case when is_actual_positive then 1 end) over (
             partition by {{ group_columns | join(', ') }}

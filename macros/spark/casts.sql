@@ -58,19 +58,20 @@
     {#- DuckDB's date_diff on dates: NULL when either date is NULL (dbt-spark's version raises
         instead, and days since a purchase that never happened are NULL here); days and whole
         weeks between them (truncated toward zero), or the month, quarter or year boundaries
-        crossed. -#}
+        crossed. A BIGINT, as DuckDB's date_diff gives (Spark's datediff is INT), so a contract
+        holds on both. -#}
     {%- set month_number = "(year({d}) * 12 + month({d}))" -%}
     {%- set quarter_number = "(year({d}) * 4 + quarter({d}))" -%}
     {%- if datepart == 'day' -%}
-    datediff({{ second_date }}, {{ first_date }})
+    cast(datediff({{ second_date }}, {{ first_date }}) as bigint)
     {%- elif datepart == 'week' -%}
-    datediff({{ second_date }}, {{ first_date }}) div 7
+    cast(datediff({{ second_date }}, {{ first_date }}) div 7 as bigint)
     {%- elif datepart == 'month' -%}
-    ({{ month_number.format(d=second_date) }} - {{ month_number.format(d=first_date) }})
+    cast({{ month_number.format(d=second_date) }} - {{ month_number.format(d=first_date) }} as bigint)
     {%- elif datepart == 'quarter' -%}
-    ({{ quarter_number.format(d=second_date) }} - {{ quarter_number.format(d=first_date) }})
+    cast({{ quarter_number.format(d=second_date) }} - {{ quarter_number.format(d=first_date) }} as bigint)
     {%- elif datepart == 'year' -%}
-    (year({{ second_date }}) - year({{ first_date }}))
+    cast(year({{ second_date }}) - year({{ first_date }}) as bigint)
     {%- else -%}
         {{ exceptions.raise_compiler_error("datediff on Spark: day, week, month, quarter or year, got " ~ datepart) }}
     {%- endif -%}

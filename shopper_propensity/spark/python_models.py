@@ -5,7 +5,7 @@ whose config is the model's, its returned frame written as a Spark table.
 The readers of the package collect only what they need: the registry's training sample is
 bounded (max_train_rows per window), health and importance read counts and a sample. One
 model is replaced: propensity_predictions, which scores every session, runs as the Spark
-scoring job (mapInPandas on the executors) instead of streaming every row through the driver.
+scoring job (mapInArrow on the executors) instead of streaming every row through the driver.
 """
 
 from __future__ import annotations

@@ -12,6 +12,6 @@ def spark_session(app_name: str = "shopper_propensity"):
     """The active SparkSession, or a new one with the Hive catalog dbt-spark uses."""
     from pyspark.sql import SparkSession
 
-    # the Python workers of mapInPandas run this interpreter, where the package is installed
+    # the Python workers of mapInArrow run this interpreter, where the package is installed
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     return SparkSession.builder.appName(app_name).enableHiveSupport().getOrCreate()

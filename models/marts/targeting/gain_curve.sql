@@ -31,7 +31,8 @@ points as (
         groups.domain_group,
         groups.group_sessions,
         groups.group_conversions,
-        percent_points.generated_number as targeted_percent,
+        -- generate_series numbers rows: BIGINT on DuckDB, INT on Spark
+        cast(percent_points.generated_number as bigint) as targeted_percent,
         cast(ceil(percent_points.generated_number * groups.group_sessions / 100.0) as bigint) as sessions_targeted
     from groups
     cross join percent_points

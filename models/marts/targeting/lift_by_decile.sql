@@ -12,7 +12,8 @@ with_decile as (
     select
         *,
         -- ntile semantics: when N is not a multiple of 10 the first N mod 10 deciles get one extra row
-        ntile(10) over (partition by domain_group order by score_rank) as score_decile
+        -- (BIGINT on DuckDB, INT on Spark: cast to the contract's type)
+        cast(ntile(10) over (partition by domain_group order by score_rank) as bigint) as score_decile
     from ranked
 
 ),
