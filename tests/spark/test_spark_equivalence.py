@@ -119,8 +119,8 @@ def spark_table(builds, table: str, schema: str = "main") -> str:
 
 def schema_of(connection, table: str) -> str:
     """The schema of a table of the DuckDB build (its layer's)."""
-    return connection.execute("select table_schema from information_schema.tables where table_name = ?",
-                              [table]).fetchone()[0]
+    return connection.sql("select table_schema from information_schema.tables "
+                          f"where table_name = '{table}'").fetchall()[0][0]
 
 
 def read(connection, relation: str) -> pd.DataFrame:
