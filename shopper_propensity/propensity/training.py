@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pyarrow as pa
 import xgboost as xgb
 from sklearn.ensemble import RandomForestClassifier
 
 from shopper_propensity.metrics import classification_metrics, f1_optimal_threshold
-from shopper_propensity.model_inputs import require_rows
+from shopper_propensity.model_inputs import orders_only_table, require_rows
 from shopper_propensity.propensity.candidates import (
     MAX_RANDOM_FOREST_ROWS,
     REFERENCE_MODEL,
@@ -29,10 +30,24 @@ from shopper_propensity.propensity.registry import dump_model, save_artifacts
 from shopper_propensity.propensity.splits import SplitWindows, check_target, window_filter
 from shopper_propensity.settings import PropensitySettings
 
+REGISTRY_SCHEMA = pa.schema([
+    ("model_name", pa.string()), ("is_champion", pa.bool_()), ("is_reference_model", pa.bool_()),
+    ("complexity_rank", pa.int64()), ("selection_metric", pa.string()), ("validation_pr_auc", pa.float64()),
+    ("validation_roc_auc", pa.float64()), ("pr_auc_gap_to_best", pa.float64()),
+    ("pr_auc_gap_interval_low", pa.float64()), ("pr_auc_gap_interval_high", pa.float64()),
+    ("selection_reason", pa.string()), ("target", pa.string()), ("primary_domain", pa.string()),
+    ("threshold", pa.float64()), ("validation_flagged_share", pa.float64()), ("feature_positions", pa.string()),
+    ("encoder_json", pa.string()), ("model_blob", pa.binary()), ("fit_rows", pa.int64()),
+    ("fit_positives", pa.int64()), ("validation_rows", pa.int64()), ("validation_positives", pa.int64()),
+    ("validation_start", pa.date32()), ("train_end", pa.date32()),
+])
 
-def fit_registry(features_relation, settings: PropensitySettings) -> pd.DataFrame:
+
+def fit_registry(features_relation, settings: PropensitySettings) -> pd.DataFrame | pa.Table:
     """propensity_model_registry: the candidates trained on session_features (train_registry), one
     row per candidate; the reference XGBoost model is also saved under propensity_artifact_dir."""
+    if not settings.panel_has_sessions:
+        return orders_only_table(REGISTRY_SCHEMA)
     require_rows(features_relation, "session_features")
     rows, booster, metadata = train_registry(features_relation, settings)
     save_artifacts(booster, metadata, settings.propensity_artifact_dir)
