@@ -143,3 +143,14 @@ class CampaignSettings(_FromMeta):
     campaign_splc_warmup_rounds: int
     campaign_target_share: float | None
     campaign_seed: int
+
+
+@dataclass(frozen=True)
+class RepeatSettings(_FromMeta):
+    """Repeat purchase and customer value (python_models/repeat, issue 20)."""
+
+    primary_domain: str
+    repeat_horizon_days: int
+    repeat_max_train_rows: int
+    repeat_seed: int
+    repeat_champion: str | None

@@ -19,14 +19,14 @@ def dump_model(model) -> bytes:
     return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def load_model(blob: bytes):
-    """A model of the registry (only blobs this project wrote to its own warehouse are loaded)."""
+def load_model(blob: bytes, registry: str = "propensity_model_registry"):
+    """A model of a registry table (only blobs this project wrote to its own warehouse are loaded)."""
     try:
         return pickle.loads(blob)
     except (AttributeError, ModuleNotFoundError) as error:  # pickled by code that has moved since
         raise PropensityInputError(
-            f"propensity_model_registry holds a model this version of shopper_propensity cannot load ({error}); "
-            "rebuild it: dbt build --select propensity_model_registry+"
+            f"{registry} holds a model this version of shopper_propensity cannot load ({error}); "
+            f"rebuild it: dbt build --select {registry}+"
         ) from error
 
 
