@@ -37,7 +37,7 @@ def metrics_table(predictions_relation, labeled, registry_relation, settings: Re
                 "model_kind": "probabilistic" if model == BASELINE else "machine_learning",
                 "is_champion": model == champion,
                 "cutoff_role": role,
-                "cutoff_date": group["cutoff_date"].iloc[0],
+                "cutoff_date": pd.Timestamp(group["cutoff_date"].iloc[0]).date(),
                 "domain_group": domain_group,
                 **forecast_errors(group),
             })

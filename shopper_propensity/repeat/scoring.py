@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pyarrow as pa
 
 from shopper_propensity.model_inputs import require_rows
 from shopper_propensity.propensity.registry import encoder_from_json, load_model
@@ -15,11 +16,15 @@ from shopper_propensity.repeat.features import KEYS, RepeatInputError, load_cust
 from shopper_propensity.settings import RepeatSettings
 
 SCORED_ROLES = ("validation", "scored")
-PREDICTION_COLUMNS = (*KEYS, "cutoff_role", "model_name", *FORECAST_COLUMNS)
+PREDICTION_SCHEMA = pa.schema([
+    ("machine_id", pa.int64()), ("domain_name", pa.string()), ("cutoff_date", pa.date32()),
+    ("cutoff_role", pa.string()), ("model_name", pa.string()),
+    *((column, pa.float64()) for column in FORECAST_COLUMNS),
+])
 
 
 def forecast_table(registry_relation, featurized, labeled, purchase_days_relation,
-                   settings: RepeatSettings) -> pd.DataFrame:
+                   settings: RepeatSettings) -> pa.Table:
     """Forecasts of every registry candidate and of the baseline at the validation and scored
     cutoffs, after checking that the registry was fitted for the horizon the vars give."""
     registry = registry_relation.order("complexity_rank").df()
@@ -49,8 +54,9 @@ def forecast_table(registry_relation, featurized, labeled, purchase_days_relatio
             frames.append(keys.assign(model_name=name, probability_alive=float("nan"), purchase_probability=probability,
                                       expected_purchase_days=purchases, expected_spend_usd=spend))
         frames.append(_baseline_rows(keys, purchase_days, settings.repeat_horizon_days))
-    table = pd.concat(frames, ignore_index=True)[list(PREDICTION_COLUMNS)]
-    return table.sort_values([*KEYS, "model_name"], kind="mergesort").reset_index(drop=True)
+    table = pd.concat(frames, ignore_index=True).sort_values([*KEYS, "model_name"], kind="mergesort")
+    table["cutoff_date"] = pd.to_datetime(table["cutoff_date"]).dt.date
+    return pa.Table.from_pandas(table[PREDICTION_SCHEMA.names], schema=PREDICTION_SCHEMA, preserve_index=False)
 
 
 def _baseline_rows(keys: pd.DataFrame, purchase_days: pd.DataFrame, horizon_days: int) -> pd.DataFrame:
