@@ -1,12 +1,8 @@
 """Tests of the sharded panel generator (`--shards`), the path that makes panels larger than
 memory (10x paper scale, 138M session rows): row counts, unique keys, the file contract, the
-same CSV bytes as the single-pass writer, and memory that stays at one shard's."""
+same CSV bytes as the single-pass writer. Its memory is measured by `python -m bench.shard_memory`."""
 
 from __future__ import annotations
-
-import json
-import subprocess
-import sys
 
 import duckdb
 import numpy as np
@@ -87,33 +83,3 @@ def test_cli_writes_shards(tmp_path, capsys):
     panel.main(["--sessions", "20000", "--seed", "5", "--out", str(tmp_path), "--format", "parquet", "--shards", "2"])
     assert "2 shards" in capsys.readouterr().out
     assert _count(tmp_path, "sessions")[0] > 0
-
-
-_PEAK_RSS = """
-import json, resource, sys, tempfile
-from shopper_propensity import panel
-sessions, shards = int(sys.argv[1]), int(sys.argv[2])
-with tempfile.TemporaryDirectory() as out:
-    if shards:
-        panel.write_panel_shards(panel.generate_shards(sessions, 7, shards), out, "parquet")
-    else:
-        panel.write_panel(panel.generate_panel(sessions, 7), out, "parquet")
-print(json.dumps(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss))
-"""
-
-
-def _peak_rss_kb(sessions: int, shards: int) -> int:
-    """Peak RSS of a fresh interpreter writing a panel (shards = 0: the single-pass writer)."""
-    done = subprocess.run([sys.executable, "-c", _PEAK_RSS, str(sessions), str(shards)],
-                          check=True, capture_output=True, text=True)
-    return json.loads(done.stdout)
-
-
-def test_memory_stays_at_one_shard():
-    """Five shards cost about one shard's memory, well below the single-pass panel of the same size."""
-    shard = 400_000
-    one_shard = _peak_rss_kb(shard, 1)
-    five_shards = _peak_rss_kb(5 * shard, 5)
-    single_pass = _peak_rss_kb(5 * shard, 0)
-    assert five_shards < 1.3 * one_shard, (one_shard, five_shards)
-    assert five_shards < 0.85 * single_pass, (five_shards, single_pass)
