@@ -114,7 +114,8 @@
 {% macro orders_only_log_line() -%}
     {#- The one line an orders-only build logs (from base_comscore__sessions). -#}
     {{ return("Orders-only panel (var panel_has_sessions is false): no sessions are read. Everything that needs "
-              ~ "only purchases builds (orders, user_rfm purchase side, user_rfm_segments); the session-level "
+              ~ "only purchases builds (orders, user_rfm purchase side, user_rfm_segments, the repeat-purchase and "
+              ~ "customer-value models and marts - without browsing features); the session-level "
               ~ "models and marts (session_features, propensity_*, session_scores, lift/gain/ROI of sessions, "
               ~ "personas, campaign models, domain_summary) build empty.") }}
 {%- endmacro %}

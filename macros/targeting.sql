@@ -20,10 +20,10 @@
             order by score desc, {{ id_columns | join(', ') }}
         ) as score_rank,
         count(*) over (partition by {{ group_columns | join(', ') }}) as group_{{ unit }}s,
-        sum(case when is_actual_positive then 1 else 0 end) over (
+        count(case when is_actual_positive then 1 end) over (
             partition by {{ group_columns | join(', ') }}
         ) as group_conversions,
-        sum(case when is_actual_positive then 1 else 0 end) over (
+        count(case when is_actual_positive then 1 end) over (
             partition by {{ group_columns | join(', ') }}
             order by score desc, {{ id_columns | join(', ') }}
             rows between unbounded preceding and current row
@@ -65,7 +65,7 @@
         from targeting_groups
         cross join {{ scenarios }} as scenarios
         inner join {{ ranked_rows }} as ranked
-            on ranked.score_rank = cast(ceil(scenarios.target_fraction * targeting_groups.group_{{ unit }}s) as integer)
+            on ranked.score_rank = cast(ceil(scenarios.target_fraction * targeting_groups.group_{{ unit }}s) as bigint)
             {% for column in group_columns -%}
             and ranked.{{ column }} = targeting_groups.{{ column }}
             {% endfor -%}
@@ -151,7 +151,7 @@
             domain_group,
             score_decile,
             count(*) as {{ unit }}s,
-            sum(case when is_actual_positive then 1 else 0 end) as conversions,
+            count(case when is_actual_positive then 1 end) as conversions,
             max(group_{{ unit }}s) as group_{{ unit }}s,
             max(group_conversions) as group_conversions,
             min(score) as min_score,
@@ -167,8 +167,11 @@
 
         select
             *,
-            sum({{ unit }}s) over (partition by domain_group order by score_decile) as cumulative_{{ unit }}s,
-            sum(conversions) over (partition by domain_group order by score_decile) as cumulative_conversions
+            -- counts stay BIGINT (a sum of BIGINT is HUGEINT in DuckDB)
+            cast(sum({{ unit }}s) over (partition by domain_group order by score_decile) as bigint)
+                as cumulative_{{ unit }}s,
+            cast(sum(conversions) over (partition by domain_group order by score_decile) as bigint)
+                as cumulative_conversions
         from deciles
 
     ),
@@ -233,7 +236,7 @@
             groups.group_{{ unit }}s,
             groups.group_conversions,
             percent_points.generated_number as targeted_percent,
-            cast(ceil(percent_points.generated_number * groups.group_{{ unit }}s / 100.0) as integer)
+            cast(ceil(percent_points.generated_number * groups.group_{{ unit }}s / 100.0) as bigint)
                 as {{ unit }}s_targeted
         from groups
         cross join percent_points

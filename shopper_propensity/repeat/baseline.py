@@ -4,10 +4,11 @@ purchase days before the cutoff - the same customers the ML candidates score - w
 ``shopper_propensity.clv``. Expected spend over the horizon is the customer value of
 ``clv.customer_lifetime_value`` over that horizon, undiscounted.
 
-A domain whose fit cannot run (no repeat customer before the cutoff, a non-numeric history)
-gets no baseline forecast: its rows are NaN and one log line says why. A fit that runs but
-says little (ClvFitWarning: a parameter barely constrained, spend correlated with frequency)
-is logged with its numbers, and its forecast kept.
+A domain whose fit cannot run (no repeat customer before the cutoff) gets no baseline
+forecast: its rows are NaN and one log line says why; where only Gamma-Gamma has no finite
+mean spend (q <= 1), only the spend is NaN. A fit that runs but says little (ClvFitWarning: a
+parameter barely constrained, spend correlated with frequency) is logged with its numbers, and
+its forecast kept.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import pandas as pd
 
 from shopper_propensity.clv import (
     ClvFitWarning,
-    ClvInputError,
     customer_lifetime_value,
     fit_beta_geo,
     fit_gamma_gamma,
@@ -50,31 +50,35 @@ def baseline_forecast(purchase_days: pd.DataFrame, cutoff, horizon_days: int) ->
 
 
 def _domain_forecast(summary: pd.DataFrame, horizon_days: int, where: str) -> pd.DataFrame:
+    """BG/NBD's forecasts, and the value over the horizon where Gamma-Gamma gives a finite mean
+    spend (a fit with q <= 1 says spend is too heavy-tailed to have one: spend is NaN there)."""
     frequency, recency, age, spend = summary["frequency"], summary["recency"], summary["T"], summary["monetary_value"]
     forecast = summary[["machine_id"]].copy()
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", ClvFitWarning)
+    values = dict.fromkeys(FORECAST_COLUMNS, np.nan)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ClvFitWarning)
+        try:
             beta_geo = fit_beta_geo(frequency, recency, age)
-            gamma_gamma = fit_gamma_gamma(frequency, spend)
-            values = {
+            values.update({
                 "probability_alive": beta_geo.probability_alive(frequency, recency, age),
                 "purchase_probability": beta_geo.probability_of_purchase(horizon_days, frequency, recency, age),
                 "expected_purchase_days": beta_geo.expected_purchases(horizon_days, frequency, recency, age),
-                "expected_spend_usd": customer_lifetime_value(beta_geo, gamma_gamma, frequency, recency, age, spend,
-                                                              horizon_days),
-            }
-    except ClvInputError as error:
-        log.warning("No BG/NBD / Gamma-Gamma baseline on %s: %s", where, error)
-        values = dict.fromkeys(FORECAST_COLUMNS, np.nan)
-    else:
-        for warning in caught:
-            if issubclass(warning.category, ClvFitWarning):
-                log.warning("BG/NBD / Gamma-Gamma baseline on %s: %s", where, warning.message)
-            else:
-                warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
-        log.info("BG/NBD on %s: r %.4g, alpha %.4g days, a %.4g, b %.4g; Gamma-Gamma p %.4g, q %.4g, v %.4g", where,
-                 beta_geo.r, beta_geo.alpha, beta_geo.a, beta_geo.b, gamma_gamma.p, gamma_gamma.q, gamma_gamma.v)
+            })
+            gamma_gamma = fit_gamma_gamma(frequency, spend)
+            values["expected_spend_usd"] = customer_lifetime_value(beta_geo, gamma_gamma, frequency, recency, age,
+                                                                   spend, horizon_days)
+            log.info("BG/NBD on %s: r %.4g, alpha %.4g days, a %.4g, b %.4g; Gamma-Gamma p %.4g, q %.4g, v %.4g",
+                     where, beta_geo.r, beta_geo.alpha, beta_geo.a, beta_geo.b, gamma_gamma.p, gamma_gamma.q,
+                     gamma_gamma.v)
+        except ValueError as error:  # ClvInputError, or a Gamma-Gamma fit without a finite mean spend
+            log.warning("No BG/NBD / Gamma-Gamma %s on %s: %s",
+                        "spend forecast" if np.isfinite(values["purchase_probability"]).all() else "baseline",
+                        where, error)
+    for warning in caught:
+        if issubclass(warning.category, ClvFitWarning):
+            log.warning("BG/NBD / Gamma-Gamma baseline on %s: %s", where, warning.message)
+        else:
+            warnings.warn_explicit(warning.message, warning.category, warning.filename, warning.lineno)
     for column in FORECAST_COLUMNS:
         forecast[column] = values[column]
     return forecast

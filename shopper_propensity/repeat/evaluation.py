@@ -51,6 +51,8 @@ def forecast_errors(group: pd.DataFrame) -> dict:
     purchases, predicted_purchases = (group[PURCHASES].to_numpy(dtype=float),
                                       group["expected_purchase_days"].to_numpy(dtype=float))
     spend, predicted_spend = group[SPEND].to_numpy(dtype=float), group["expected_spend_usd"].to_numpy(dtype=float)
+    # no spend forecast for part of the slice (a baseline without a finite mean spend): no spend errors
+    has_spend = bool(np.isfinite(predicted_spend).all())
     return {
         "customers": len(group),
         "buyers": int(buys.sum()),
@@ -62,7 +64,7 @@ def forecast_errors(group: pd.DataFrame) -> dict:
         "purchase_days_mae": float(np.mean(np.abs(predicted_purchases - purchases))),
         "purchase_days_rmse": float(np.sqrt(np.mean((predicted_purchases - purchases) ** 2))),
         "spend_observed_usd": float(spend.sum()),
-        "spend_predicted_usd": float(predicted_spend.sum()),
-        "spend_mae_usd": float(np.mean(np.abs(predicted_spend - spend))),
-        "spend_rmse_usd": float(np.sqrt(np.mean((predicted_spend - spend) ** 2))),
+        "spend_predicted_usd": float(predicted_spend.sum()) if has_spend else None,
+        "spend_mae_usd": float(np.mean(np.abs(predicted_spend - spend))) if has_spend else None,
+        "spend_rmse_usd": float(np.sqrt(np.mean((predicted_spend - spend) ** 2))) if has_spend else None,
     }
