@@ -6,12 +6,14 @@ generator's hidden truth. Undeclared, a missing or empty sessions file still sto
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import pyarrow as pa
 import pytest
 from sklearn.metrics import roc_auc_score
 
 from conftest import DbtProject, generate_panel
+from shopper_propensity.build_summary import summarize
 from shopper_propensity.personas.pipeline import K_SELECTION_SCHEMA, SEGMENTS_SCHEMA
 from shopper_propensity.propensity.evaluation import METRICS_SCHEMA
 from shopper_propensity.propensity.importance import IMPORTANCE_SCHEMA
@@ -97,6 +99,15 @@ def test_the_forecast_checks_out_against_the_hidden_truth(orders_only):
     assert roc_auc_score(alive, rows["purchase_probability"]) > 0.7
     lapsed = rows["lapse_date"] < cutoff
     assert rows.loc[lapsed, "probability_alive"].mean() < rows.loc[~lapsed, "probability_alive"].mean()
+
+
+def test_the_build_summary_reports_the_repeat_models_without_session_models(orders_only):
+    _, project, _ = orders_only
+    with duckdb.connect(str(project.database), read_only=True) as connection:
+        summary = summarize(connection)
+    assert "Propensity: no session models (an orders-only panel)" in summary
+    assert "Repeat purchase on the scored cutoff: champion beside BG/NBD + Gamma-Gamma" in summary
+    assert "bgnbd_gamma_gamma" in summary and "(champion)" in summary
 
 
 def test_undeclared_an_empty_sessions_file_still_stops_the_build(orders_only):
