@@ -82,4 +82,4 @@ bench-readme: install
 	$(BIN)/python -m bench.readme --record bench/runs/$(SCALE)/report.json
 
 clean:
-	rm -rf target logs data *.duckdb *.duckdb.wal $(LOCK_VENV)
+	rm -rf target logs data exports *.duckdb *.duckdb.wal $(LOCK_VENV)

@@ -152,11 +152,11 @@ def run_build(panel_dir: Path, fmt: str, memory_limit: str, build_dir: Path) -> 
     shutil.rmtree(build_dir, ignore_errors=True)  # fresh: full parse, every table built
     target, warehouse = build_dir / "target", build_dir / "warehouse.duckdb"
     command = [dbt_executable(), "build", "--project-dir", str(REPO), "--profiles-dir", str(REPO),
-               "--target-path", str(target), "--log-path", str(build_dir / "logs"),
-               # the model artefacts would otherwise land in the project's own target/
-               "--vars", json.dumps({"propensity_artifact_dir": str(target / "propensity")})]
+               "--target-path", str(target), "--log-path", str(build_dir / "logs")]
+    # the model artifacts and the served exports would otherwise land in the project's own folders
     env = child_env(DBT_PROFILES_DIR=str(REPO), SHOPPER_PANEL_DIR=str(panel_dir), SHOPPER_PANEL_FORMAT=fmt,
-                    SHOPPER_DUCKDB_PATH=str(warehouse), SHOPPER_MEMORY_LIMIT=memory_limit)
+                    SHOPPER_DUCKDB_PATH=str(warehouse), SHOPPER_MEMORY_LIMIT=memory_limit,
+                    SHOPPER_ARTIFACT_DIR=str(build_dir / "artifacts"), SHOPPER_EXPORTS_DIR=str(build_dir / "exports"))
     # DuckDB spills to <database>.tmp next to a file database.
     measured = run_measured(command, log_dir=build_dir, name="dbt-build", env=env, cwd=REPO,
                             watch_dir=warehouse.with_name(warehouse.name + ".tmp"))

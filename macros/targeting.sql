@@ -9,6 +9,12 @@
   inside a tie, the same way every run.
 -#}
 
+{% macro targeted_count(fraction, scored) -%}
+    {#- How many of `scored` rows targeting `fraction` contacts: ceil(f * N). -#}
+    cast(ceil({{ fraction }} * {{ scored }}) as bigint)
+{%- endmacro %}
+
+
 {% macro rank_scored_rows(scored_rows, group_columns, id_columns=['pseudo_session_id'], unit='session') -%}
     select
         {{ group_columns | join(', ') }},
@@ -65,7 +71,7 @@
         from targeting_groups
         cross join {{ scenarios }} as scenarios
         inner join {{ ranked_rows }} as ranked
-            on ranked.score_rank = cast(ceil(scenarios.target_fraction * targeting_groups.group_{{ unit }}s) as bigint)
+            on ranked.score_rank = {{ targeted_count('scenarios.target_fraction', 'targeting_groups.group_' ~ unit ~ 's') }}
             {% for column in group_columns -%}
             and ranked.{{ column }} = targeting_groups.{{ column }}
             {% endfor -%}

@@ -41,12 +41,20 @@
 {%- endmacro %}
 
 
+{% macro failed_results(results) -%}
+    {#- The results of nodes that did not do their work: errors, failed tests, and nodes skipped
+        because something upstream failed. A warning or a no-op (an exposure) is no failure. -#}
+    {{ return(results | selectattr('status', 'in', ['error', 'fail', 'skipped', 'runtime error', 'partial success'])
+        | list) }}
+{%- endmacro %}
+
+
 {% macro record_build_end(results) -%}
     {%- if flags.WHICH not in warehouse_build_commands() -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set succeeded = results | selectattr('status', 'in', ['success', 'pass', 'warn']) | list | length -%}
-    {%- set not_succeeded = (results | length) - succeeded -%}
+    {%- set not_succeeded = failed_results(results) | length -%}
+    {%- set succeeded = (results | length) - not_succeeded -%}
     update {{ target.schema }}.warehouse_builds
     set
         finished_at = current_timestamp,

@@ -12,6 +12,8 @@ import sys
 
 import duckdb
 
+from shopper_propensity import warehouse
+
 ACCOUNTING_SQL = """
     select source_table, rows_in, rows_kept, rows_duplicate, rows_invalid
     from panel_row_accounting
@@ -19,10 +21,10 @@ ACCOUNTING_SQL = """
 """
 
 TABLES_SQL = """
-    select table_name, estimated_size
+    select schema_name, table_name, estimated_size
     from duckdb_tables()
-    where schema_name = 'main'
-    order by table_name
+    where database_name = current_database()
+    order by schema_name = 'main' desc, schema_name, table_name
 """
 
 DOMAINS_SQL = """
@@ -106,7 +108,7 @@ def summarize(connection: duckdb.DuckDBPyConnection) -> str:
     sections = []
     for title, sql in (
         ("Panel rows (in = kept + duplicates + invalid)", ACCOUNTING_SQL),
-        ("Tables built (estimated rows)", TABLES_SQL),
+        ("Tables built by schema: the marts in main (estimated rows)", TABLES_SQL),
         ("Domains", DOMAINS_SQL),
     ):
         result = connection.sql(sql)
@@ -144,7 +146,7 @@ def repeat_summary(connection: duckdb.DuckDBPyConnection) -> str:
 
 def main() -> int:
     path = os.environ.get("SHOPPER_DUCKDB_PATH", "shopper_propensity.duckdb")
-    with duckdb.connect(path, read_only=True) as connection:
+    with warehouse.connect(path) as connection:
         print(summarize(connection))
     return 0
 

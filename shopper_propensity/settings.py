@@ -96,7 +96,7 @@ class PropensitySettings(_FromMeta):
     propensity_seed: int
     propensity_tune_trials: int
     propensity_champion: str | None
-    propensity_artifact_dir: str
+    artifact_dir: str
     scoring_batch_rows: int
     importance_max_rows: int
 
@@ -154,3 +154,4 @@ class RepeatSettings(_FromMeta):
     repeat_max_train_rows: int
     repeat_seed: int
     repeat_champion: str | None
+    artifact_dir: str

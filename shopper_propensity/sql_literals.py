@@ -28,3 +28,8 @@ def sql_literal(value) -> str:
     if isinstance(value, (date, datetime)):
         value = value.isoformat()
     return "'" + str(value).replace("'", "''") + "'"
+
+
+def sql_identifier(name: str) -> str:
+    """A quoted SQL identifier (a table or column name), its double quotes doubled."""
+    return '"' + str(name).replace('"', '""') + '"'

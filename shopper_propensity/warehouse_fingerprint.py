@@ -15,23 +15,30 @@ import sys
 
 import duckdb
 
-from shopper_propensity.sql_literals import sql_literal
+from shopper_propensity.sql_literals import sql_identifier, sql_literal
 
 # Written by the build hooks, not by models: timestamps and ids differ on every run by design.
 BUILD_LOG_TABLES = ("warehouse_builds",)
 
 
-def table_fingerprints(connection: duckdb.DuckDBPyConnection, schema: str = "main",
+def table_fingerprints(connection: duckdb.DuckDBPyConnection,
                        exclude: tuple[str, ...] = BUILD_LOG_TABLES) -> dict[str, str]:
-    """{table name: fingerprint} for every table of the schema, views excluded."""
-    tables = [name for (name,) in connection.execute(
-        "select table_name from duckdb_tables() where schema_name = ? order by table_name", [schema]
-    ).fetchall() if name not in exclude]
-    return {name: _fingerprint(connection, schema, name) for name in tables}
+    """{table name: fingerprint} for every table of the database, in any schema (marts in main,
+    the other layers in theirs: model names are unique, so a bare name is one table), views
+    excluded."""
+    tables = connection.execute(
+        "select schema_name, table_name from duckdb_tables() where database_name = current_database() "
+        "order by table_name, schema_name"
+    ).fetchall()
+    names = [name for _, name in tables]
+    twice = sorted({name for name in names if names.count(name) > 1})
+    if twice:
+        raise ValueError(f"table name(s) in more than one schema: {', '.join(twice)}")
+    return {name: _fingerprint(connection, schema, name) for schema, name in tables if name not in exclude}
 
 
 def _fingerprint(connection: duckdb.DuckDBPyConnection, schema: str, table: str) -> str:
-    relation = f"{_identifier(schema)}.{_identifier(table)}"
+    relation = f"{sql_identifier(schema)}.{sql_identifier(table)}"
     (columns,) = connection.execute(
         "select string_agg(column_name || ' ' || data_type, ', ' order by column_index) "
         f"from duckdb_columns() where schema_name = {sql_literal(schema)} and table_name = {sql_literal(table)}"
@@ -42,10 +49,6 @@ def _fingerprint(connection: duckdb.DuckDBPyConnection, schema: str, table: str)
     ).fetchone()
     (digest,) = connection.execute("select md5(?)", [f"{columns}\n{rows}"]).fetchone()
     return digest
-
-
-def _identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def main() -> int:

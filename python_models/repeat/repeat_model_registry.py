@@ -1,6 +1,7 @@
 """Fits the repeat-purchase candidates (issue 20) on the customers of the training cutoffs and
 chooses the champion on the validation cutoff (README: repeat purchase and customer value). One
-row per candidate, with the fitted family as a blob that repeat_predictions loads."""
+row per candidate, pointing at its fitted family in the artifact folder (var artifact_dir), which
+repeat_predictions loads; served without the internals as repeat_models."""
 
 from shopper_propensity.repeat import training
 from shopper_propensity.settings import RepeatSettings

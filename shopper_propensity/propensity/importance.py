@@ -95,7 +95,7 @@ def importance_table(registry_relation, features_relation, settings: PropensityS
     require_rows(registry, "propensity_model_registry (champion and reference model)")
     windows = registry_windows(registry, SplitWindows.from_vars(settings.train_end, settings.validation_months),
                                settings.primary_domain)
-    encoder, models = registry_models(registry)
+    encoder, models = registry_models(registry, settings.artifact_dir)
     target = registry["target"].iloc[0]
     validation = load_rows(
         features_relation,

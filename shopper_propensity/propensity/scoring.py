@@ -33,10 +33,11 @@ def score_predictions(registry_relation, features_relation,
     require_rows(registry, "propensity_model_registry")
     registry_windows(registry, SplitWindows.from_vars(settings.train_end, settings.validation_months),
                      settings.primary_domain)
-    return score_splits(features_relation, registry, batch_rows=settings.scoring_batch_rows)
+    return score_splits(features_relation, registry, settings.artifact_dir, batch_rows=settings.scoring_batch_rows)
 
 
-def score_splits(features_relation, registry: pd.DataFrame, batch_rows: int) -> pa.RecordBatchReader:
+def score_splits(features_relation, registry: pd.DataFrame, artifact_dir: str,
+                 batch_rows: int) -> pa.RecordBatchReader:
     """Scores of every model on the validation window (primary domain) and on the test period
     (every domain, no retuning), batch by batch. One row per pseudo-session, split and model.
 
@@ -46,7 +47,7 @@ def score_splits(features_relation, registry: pd.DataFrame, batch_rows: int) -> 
     """
     target, primary_domain = registry["target"].iloc[0], registry["primary_domain"].iloc[0]
     windows = SplitWindows.of_registry(registry)
-    encoder, models = registry_models(registry)
+    encoder, models = registry_models(registry, artifact_dir)
     splits = {
         "validation": window_filter(primary_domain, windows.validation_start, windows.train_end),
         "test": window_filter(None, windows.train_end, None),

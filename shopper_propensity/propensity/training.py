@@ -26,7 +26,7 @@ from shopper_propensity.propensity.candidates import (
 from shopper_propensity.propensity.champion import SELECTION_METRIC, complexity_rank, select_champion
 from shopper_propensity.propensity.features import FeatureEncoder
 from shopper_propensity.propensity.inputs import feature_columns, load_rows
-from shopper_propensity.propensity.registry import dump_model, save_artifacts
+from shopper_propensity.propensity.registry import save_version, stored_rows
 from shopper_propensity.propensity.splits import SplitWindows, check_target, window_filter
 from shopper_propensity.settings import PropensitySettings
 
@@ -37,29 +37,35 @@ REGISTRY_SCHEMA = pa.schema([
     ("pr_auc_gap_interval_low", pa.float64()), ("pr_auc_gap_interval_high", pa.float64()),
     ("selection_reason", pa.string()), ("target", pa.string()), ("primary_domain", pa.string()),
     ("threshold", pa.float64()), ("validation_flagged_share", pa.float64()), ("feature_positions", pa.string()),
-    ("encoder_json", pa.string()), ("model_blob", pa.binary()), ("fit_rows", pa.int64()),
+    ("encoder_json", pa.string()), ("fit_rows", pa.int64()),
     ("fit_positives", pa.int64()), ("validation_rows", pa.int64()), ("validation_positives", pa.int64()),
-    ("validation_start", pa.date32()), ("train_end", pa.date32()),
+    ("validation_start", pa.date32()), ("train_end", pa.date32()), ("model_version_id", pa.string()),
+    ("artifact_file", pa.string()), ("artifact_sha256", pa.string()),
 ])
 
 
 def fit_registry(features_relation, settings: PropensitySettings) -> pd.DataFrame | pa.Table:
     """propensity_model_registry: the candidates trained on session_features (train_registry), one
-    row per candidate; the reference XGBoost model is also saved under propensity_artifact_dir."""
+    row per candidate, each pointing at its model in the version the run stored under var
+    artifact_dir (registry.save_version)."""
     if not settings.panel_has_sessions:
         return orders_only_table(REGISTRY_SCHEMA)
     require_rows(features_relation, "session_features")
-    rows, booster, metadata = train_registry(features_relation, settings)
-    save_artifacts(booster, metadata, settings.propensity_artifact_dir)
-    return pd.DataFrame(rows)
+    return store_run(*train_registry(features_relation, settings), settings.artifact_dir)
 
 
-def train_registry(features_relation, settings: PropensitySettings) -> tuple[list[dict], xgb.Booster, dict]:
+def store_run(rows: list[dict], fitted: dict[str, object], metadata: dict, artifact_dir: str) -> pd.DataFrame:
+    """The registry frame of a training run: its models stored as one version under
+    artifact_dir, each candidate's row pointing at its file."""
+    return stored_rows(rows, save_version(fitted, metadata, artifact_dir, reference=fitted[REFERENCE_MODEL]))
+
+
+def train_registry(features_relation, settings: PropensitySettings) -> tuple[list[dict], dict[str, object], dict]:
     """Fit every candidate on the fit window; on the validation window tune each threshold and
     choose the champion (propensity.champion).
 
-    Returns the registry rows (one per candidate, simplest first, fitted model pickled), the
-    reference XGBoost booster and the metadata of the JSON artifacts.
+    Returns the registry rows (one per candidate, simplest first), the fitted models by name and
+    the metadata of the training run (the version manifest's).
     """
     target, primary_domain, seed = settings.propensity_target, settings.primary_domain, settings.propensity_seed
     max_train_rows, tune_trials = settings.max_train_rows, settings.propensity_tune_trials
@@ -109,7 +115,6 @@ def train_registry(features_relation, settings: PropensitySettings) -> tuple[lis
             "validation_flagged_share": validation["predicted_positives"] / validation["rows"],
             "feature_positions": json.dumps(positions[name]),
             "encoder_json": json.dumps(encoder.to_dict()),
-            "model_blob": dump_model(fitted[name]),
             "fit_rows": int(min(fit_rows[name], len(fit_y))),
             "fit_positives": int(fit_y[:fit_rows[name]].sum()),
             "validation_rows": int(len(valid_y)),
@@ -134,8 +139,11 @@ def train_registry(features_relation, settings: PropensitySettings) -> tuple[lis
                               "rows": reference["validation_rows"], "positives": reference["validation_positives"]},
         "validation_metrics": classification_metrics(valid_y, validation_scores[REFERENCE_MODEL],
                                                      reference["threshold"]),
+        "candidates": [{"model_name": row["model_name"], "is_champion": row["is_champion"],
+                        "threshold": row["threshold"], "feature_positions": positions[row["model_name"]],
+                        "validation_pr_auc": row["validation_pr_auc"]} for row in rows],
         "xgboost_params": fitted[REFERENCE_MODEL].get_params(),
         "xgboost_version": xgb.__version__,
         "seed": seed,
     }
-    return rows, fitted[REFERENCE_MODEL].get_booster(), metadata
+    return rows, fitted, metadata

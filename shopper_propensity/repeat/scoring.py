@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 
 from shopper_propensity.model_inputs import require_rows
-from shopper_propensity.propensity.registry import encoder_from_json, load_model
+from shopper_propensity.propensity.registry import encoder_from_json, load_stored_model
 from shopper_propensity.repeat.baseline import BASELINE, FORECAST_COLUMNS, baseline_forecast
 from shopper_propensity.repeat.features import KEYS, RepeatInputError, load_customers
 from shopper_propensity.settings import RepeatSettings
@@ -36,7 +36,8 @@ def forecast_table(registry_relation, featurized, labeled, purchase_days_relatio
             f"{settings.repeat_horizon_days}: rebuild it: dbt build --select repeat_model_registry+"
         )
     encoder = encoder_from_json(registry["encoder_json"].iloc[0])
-    models = [(row.model_name, load_model(bytes(row.model_blob), "repeat_model_registry"))
+    models = [(row.model_name, load_stored_model(settings.artifact_dir, row.artifact_file, row.artifact_sha256,
+                                                 "repeat_model_registry"))
               for row in registry.itertuples()]
     purchase_days = (purchase_days_relation.project("machine_id, domain_name, event_date, basket_spend_usd")
                      .order("machine_id, domain_name, event_date").df())

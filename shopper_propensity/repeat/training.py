@@ -16,7 +16,7 @@ import pandas as pd
 from shopper_propensity.metrics import ranking_metrics
 from shopper_propensity.model_inputs import require_rows
 from shopper_propensity.propensity.champion import SELECTION_METRIC, complexity_rank, select_champion
-from shopper_propensity.propensity.registry import dump_model
+from shopper_propensity.propensity.registry import save_version, stored_rows
 from shopper_propensity.repeat.candidates import CANDIDATES, build_candidate
 from shopper_propensity.repeat.features import (
     BUYS,
@@ -30,10 +30,14 @@ from shopper_propensity.settings import RepeatSettings
 
 log = logging.getLogger(__name__)
 
+ARTIFACT_FAMILY = "repeat"
+
 
 def fit_registry(featurized, labeled, settings: RepeatSettings) -> pd.DataFrame:
     """repeat_model_registry: one row per candidate, simplest first, with its validation metrics,
-    whether it is the champion and why, and the fitted family pickled for repeat_predictions."""
+    whether it is the champion and why, pointing at its fitted family, which the run stores as one
+    version under var artifact_dir (`<artifact_dir>/repeat/<version_id>/`, propensity.registry)
+    for repeat_predictions to load."""
     require_rows(featurized, "int_repeat_customers_featurized")
     training = load_customers(featurized, labeled, "training", settings.repeat_max_train_rows, settings.repeat_seed)
     validation = load_customers(featurized, labeled, "validation")
@@ -69,7 +73,6 @@ def fit_registry(featurized, labeled, settings: RepeatSettings) -> pd.DataFrame:
             "pr_auc_gap_interval_high": selection.gap_high[name],
             "selection_reason": selection.reason[name],
             "encoder_json": json.dumps(encoder.to_dict()),
-            "model_blob": dump_model(fitted[name]),
             "fit_rows": len(training),
             "fit_positives": int(training[BUYS].sum()),
             "validation_rows": len(validation),
@@ -78,7 +81,18 @@ def fit_registry(featurized, labeled, settings: RepeatSettings) -> pd.DataFrame:
             "validation_cutoff": pd.to_datetime(validation["cutoff_date"]).dt.date.iloc[0],
             "horizon_days": settings.repeat_horizon_days,
         })
-    return pd.DataFrame(rows)
+    metadata = {
+        "champion": selection.champion,
+        "champion_reason": selection.reason[selection.champion],
+        "horizon_days": settings.repeat_horizon_days,
+        "training_cutoffs": training_cutoffs,
+        "validation_cutoff": rows[0]["validation_cutoff"].isoformat(),
+        "fit_rows": len(training),
+        "encoder": encoder.to_dict(),
+        "seed": settings.repeat_seed,
+    }
+    stored = save_version(fitted, metadata, settings.artifact_dir, family=ARTIFACT_FAMILY)
+    return stored_rows(rows, stored)
 
 
 def _check_outcomes(customers: pd.DataFrame, role: str, what: str) -> None:

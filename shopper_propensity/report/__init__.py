@@ -4,7 +4,7 @@
 the report's dbt exposures name, draws every figure with Vega-Altair, and writes one
 self-contained HTML file (Vega, Vega-Lite and vega-embed inlined) that opens offline.
 
-Modules: ``marts`` reads the warehouse (the one data-access function), ``catalog`` reads the
+Modules: ``marts`` reads the served marts (the one data-access function), ``catalog`` reads the
 figure declarations from the exposures YAML, ``figures`` draws them section by section,
 ``page`` assembles the HTML, ``build`` runs the whole, ``__main__`` is the command line.
 """

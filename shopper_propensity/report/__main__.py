@@ -1,18 +1,19 @@
-"""Command line: ``python -m shopper_propensity.report [--warehouse FILE] [--out DIR]``.
+"""Command line: ``python -m shopper_propensity.report [--serving FILE] [--out DIR]``.
 
-Run after the build (``make report`` after ``make build``): it opens the warehouse read-only for
-the moment it takes to read the marts.
+Run after the build (``make report`` after ``make build``): it reads the marts from the serving
+file the build published, read-only, for the moment it takes to read them.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
+from shopper_propensity.serving import serving_file
+
 from .build import build_report
-from .marts import WarehouseUnavailable
+from .marts import MartsUnavailable
 
 DEFAULT_OUT = Path("target") / "report"
 
@@ -20,10 +21,10 @@ DEFAULT_OUT = Path("target") / "report"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m shopper_propensity.report", description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--warehouse",
+        "--serving",
         type=Path,
-        default=Path(os.environ.get("SHOPPER_DUCKDB_PATH", "shopper_propensity.duckdb")),
-        help="DuckDB file the build wrote (default: $SHOPPER_DUCKDB_PATH or shopper_propensity.duckdb)",
+        default=serving_file(),
+        help=f"DuckDB file of the served marts (default: {serving_file()}, from $SHOPPER_EXPORTS_DIR or exports/)",
     )
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output folder (default: {DEFAULT_OUT})")
     parser.add_argument(
@@ -31,8 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
     try:
-        report = build_report(args.warehouse, args.out, args.project_dir)
-    except WarehouseUnavailable as error:
+        report = build_report(args.serving, args.out, args.project_dir)
+    except MartsUnavailable as error:
         print(f"report: {error}", file=sys.stderr)
         return 2
     empty = [figure for figure in report.figures if figure.kind == "no-data"]

@@ -24,14 +24,14 @@ class BuiltReport:
     seconds: float
 
 
-def build_report(warehouse: Path, out_dir: Path, project_dir: Path) -> BuiltReport:
-    """Write `out_dir`/index.html from the warehouse's marts and return what was drawn."""
+def build_report(serving: Path, out_dir: Path, project_dir: Path) -> BuiltReport:
+    """Write `out_dir`/index.html from the served marts and return what was drawn."""
     started = time.perf_counter()
     specs = load_figure_specs(project_dir)
     figures.check_drawers(specs)
-    marts = read_marts(warehouse, sorted({name for spec in specs for name in spec.marts}))
+    marts = read_marts(serving, sorted({name for spec in specs for name in spec.marts}))
     rendered = [draw_figure(spec, marts) for spec in specs]
-    page = render_page(rendered, javascript_bundle(), source=Path(warehouse).name)
+    page = render_page(rendered, javascript_bundle(), source=Path(serving).name)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / REPORT_FILE
@@ -47,7 +47,7 @@ def draw_figure(spec: FigureSpec, marts: dict[str, pd.DataFrame | None]) -> Rend
     try:
         for name in spec.marts:
             if frames[name] is None:
-                raise NoData(f"{name} is not in the warehouse; build it with `dbt build`")
+                raise NoData(f"{name} is not among the served marts; build it with `dbt build`")
             if frames[name].empty:
                 raise NoData(f"{name} has no rows: {spec.empty_reason}")
         drawn = figures.DRAWERS[spec.name](frames)

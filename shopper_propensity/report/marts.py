@@ -1,8 +1,9 @@
-"""The report's only access to data: mart tables read into memory in one short connection.
+"""The report's only access to data: the served marts, read into memory in one short connection.
 
-The warehouse is opened read-only after the build and closed before anything is drawn, so the
-report neither waits for nor holds up a `dbt build`. Switching to the served exports (Parquet
-files or a serving DuckDB file) changes `_relation` only.
+The report reads the serving file the build publishes (shopper_propensity.serving), the same
+views BI tools read: it never opens the warehouse, so it neither waits for nor holds up a
+`dbt build`, and it shows the last complete build. Any DuckDB file whose relations carry the
+marts' names works (e.g. a warehouse, with --serving FILE).
 """
 
 from __future__ import annotations
@@ -13,25 +14,26 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-
-class WarehouseUnavailable(RuntimeError):
-    """The warehouse file is missing or locked by a writer."""
+from shopper_propensity.sql_literals import sql_identifier
 
 
-def read_marts(warehouse: Path, names: Iterable[str]) -> dict[str, pd.DataFrame | None]:
-    """Each named mart as a frame, or None when the warehouse has no such relation.
+class MartsUnavailable(RuntimeError):
+    """The serving file is missing or cannot be opened."""
 
-    Binary columns (fitted models) are left out and exact decimals become doubles: the report
-    draws amounts, it never sums them.
+
+def read_marts(database: Path, names: Iterable[str]) -> dict[str, pd.DataFrame | None]:
+    """Each named mart as a frame, or None when the file has no such relation.
+
+    Exact decimals become doubles: the report draws amounts, it never sums them.
     """
-    warehouse = Path(warehouse)
-    if not warehouse.exists():
-        raise WarehouseUnavailable(f"{warehouse}: no warehouse file; run `make build` first")
+    database = Path(database)
+    if not database.exists():
+        raise MartsUnavailable(f"{database}: no serving file; run `make build` first (a build publishes it)")
     try:
-        connection = duckdb.connect(str(warehouse), read_only=True)
+        connection = duckdb.connect(str(database), read_only=True)
     except duckdb.IOException as error:
-        raise WarehouseUnavailable(
-            f"{warehouse}: cannot open read-only ({error}); is a dbt build writing to it?"
+        raise MartsUnavailable(
+            f"{database}: cannot open read-only ({error}); is a process writing to it?"
         ) from error
     with connection:
         schemas = _schemas_by_relation(connection)
@@ -45,23 +47,18 @@ def _schemas_by_relation(connection: duckdb.DuckDBPyConnection) -> dict[str, str
     found: dict[str, str] = {}
     for name, schema in rows:
         if name in found:
-            raise WarehouseUnavailable(
-                f"relation {name} is in two schemas ({found[name]}, {schema}): which is the mart?"
-            )
+            raise MartsUnavailable(f"relation {name} is in two schemas ({found[name]}, {schema}): which is the mart?")
         found[name] = schema
     return found
 
 
 def _relation(connection: duckdb.DuckDBPyConnection, schemas: dict[str, str], name: str) -> duckdb.DuckDBPyRelation:
-    return connection.table(f'"{schemas[name]}"."{name}"')
+    return connection.table(f"{sql_identifier(schemas[name])}.{sql_identifier(name)}")
 
 
 def _frame(relation: duckdb.DuckDBPyRelation) -> pd.DataFrame:
     columns = []
     for column, dtype in zip(relation.columns, relation.dtypes, strict=True):
-        kind = str(dtype).upper()
-        if kind == "BLOB":
-            continue
-        quoted = '"' + column.replace('"', '""') + '"'
-        columns.append(f"cast({quoted} as double) as {quoted}" if kind.startswith("DECIMAL") else quoted)
+        quoted = sql_identifier(column)
+        columns.append(f"cast({quoted} as double) as {quoted}" if str(dtype).upper().startswith("DECIMAL") else quoted)
     return relation.select(", ".join(columns)).df()

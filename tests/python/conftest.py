@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -11,6 +12,7 @@ import duckdb
 import pytest
 import yaml
 
+from shopper_propensity import warehouse
 from shopper_propensity.sql_literals import sql_literal
 from shopper_propensity.warehouse_fingerprint import table_fingerprints
 
@@ -62,7 +64,11 @@ class DbtProject:
             "SHOPPER_PANEL_FORMAT": panel_format,
             "SHOPPER_DUCKDB_PATH": str(self.database),
             "SHOPPER_MEMORY_LIMIT": "2GB",
+            # the model artifacts and the served exports of this build, apart from the project's
+            "SHOPPER_ARTIFACT_DIR": str(work_dir / "artifacts"),
+            "SHOPPER_EXPORTS_DIR": str(work_dir / "exports"),
         }
+        self.exports = work_dir / "exports"
 
     def command(self, *args: str) -> list[str]:
         return [str(DBT), *args, "--target-path", str(self.target), "--log-path", str(self.target / "logs")]
@@ -76,12 +82,13 @@ class DbtProject:
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
     def query(self, sql: str) -> list[tuple]:
-        with duckdb.connect(str(self.database), read_only=True) as connection:
+        """Rows of `sql`, which names tables of any layer by their bare names."""
+        with warehouse.connect(self.database) as connection:
             return connection.sql(sql).fetchall()
 
     def fingerprints(self) -> dict[str, str]:
         """Every table's fingerprint (opened read-write: a killed build may leave a WAL to replay)."""
-        with duckdb.connect(str(self.database)) as connection:
+        with warehouse.connect(self.database, read_only=False) as connection:
             return table_fingerprints(connection)
 
 
@@ -108,3 +115,22 @@ def dbt_project_factory(tmp_path):
         return DbtProject(tmp_path, panel_dir, panel_format)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def manifest(tmp_path_factory) -> dict:
+    """The project's manifest as `dbt parse` writes it (no panel or warehouse needed)."""
+    work = tmp_path_factory.mktemp("parse")
+    result = subprocess.run(
+        [str(DBT), "parse", "--target-path", str(work / "target"), "--log-path", str(work / "logs")],
+        cwd=REPO_ROOT, capture_output=True, text=True, env={**os.environ, "DBT_PROFILES_DIR": str(REPO_ROOT)},
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+    return json.loads((work / "target" / "manifest.json").read_text())
+
+
+def served_marts(manifest: dict) -> dict[str, dict]:
+    """{name: manifest node} of every served mart: the models whose contract is enforced, as the
+    publishing hook selects them (macros/serving.sql)."""
+    return {node["name"]: node for node in manifest["nodes"].values()
+            if node["resource_type"] == "model" and node["config"]["contract"]["enforced"]}

@@ -32,15 +32,22 @@ def accounting(project: DbtProject) -> dict[str, tuple[int, int, int, int]]:
 
 
 def rows_only_in_one(first: DbtProject, second: DbtProject, select: str) -> int:
-    """Rows of `select` (over a table `t`) found in one warehouse and not the other, either way."""
+    """Rows of `select` (over a staging table `{t}<name>`) found in one warehouse and not the
+    other, either way."""
     with duckdb.connect() as connection:
         connection.execute(f"attach {sql_literal(str(first.database))} as first_db (read_only)")
         connection.execute(f"attach {sql_literal(str(second.database))} as second_db (read_only)")
-        one, two = (select.replace("{t}", f"{db}.main.") for db in ("first_db", "second_db"))
+        one, two = (select.replace("{t}", f"{db}.staging.") for db in ("first_db", "second_db"))
         (count,) = connection.execute(
             f"select count(*) from (({one}) except all ({two}) union all (({two}) except all ({one})))"
         ).fetchone()
     return count
+
+
+def published_digests(project: DbtProject) -> dict[str, str]:
+    """{mart: SHA-256 of its Parquet export} of the build the exports currently serve."""
+    published = json.loads((project.exports / "current" / "manifest.json").read_text())
+    return {mart["name"]: mart["sha256"] for mart in published["marts"]}
 
 
 def differing_tables(first: dict[str, str], second: dict[str, str]) -> set[str]:
@@ -96,13 +103,15 @@ def test_reruns_are_byte_identical_and_a_killed_build_is_flagged(clean_build, tm
     built = second.fingerprints()
     assert len(built) > 40
     assert differing_tables(first.fingerprints(), built) == set()
+    # and the served exports are the same bytes
+    assert published_digests(first) == published_digests(second)
 
     # A rebuild on a changed panel, killed once its first tables are written.
     hostile.drop_every_other_session(panel)
     build = second.start("build", *MODELS_AND_SEEDS)
     with build.stdout:
         for line in build.stdout:
-            if "OK created sql table model main.base_comscore__sessions" in line:
+            if "OK created sql table model staging.base_comscore__sessions" in line:
                 build.terminate()
                 break
     build.wait(timeout=120)

@@ -1,8 +1,12 @@
 """The generator writes the input contract the sources YAML declares: same tables, same columns
-in the same order, each with the type the contract says an export holds."""
+in the same order, each with the type the contract says an export holds; and the sources'
+freshness reads the export's event dates."""
 
 from __future__ import annotations
 
+import json
+
+import duckdb
 import yaml
 
 from conftest import REPO_ROOT
@@ -60,3 +64,24 @@ def test_the_sources_read_the_files_the_panel_checks_name(clean_build):
         " union select source_table, source_file from base_comscore__campaign_exposures order by 1"
     )
     assert read_from == [(name, f"{name}.csv") for name in ("campaign_exposures", "sessions", "transactions")]
+
+
+def test_source_freshness_is_the_newest_event_date_of_the_export(clean_build):
+    """`dbt source freshness` measures how far the newest event date is behind today: the
+    generated panel ends on 2023-12-31, far past error_after."""
+    panel, project = clean_build
+    result = project.run("source", "freshness")
+    assert result.returncode != 0  # stale: the panel stopped in 2023
+    checked = json.loads((project.target / "sources.json").read_text())["results"]
+    assert {row["unique_id"].split(".")[-1]: (row["status"], row["max_loaded_at"][:10]) for row in checked} == {
+        table: ("error", newest_event_date(panel / f"{table}.csv")) for table in ("sessions", "transactions")
+    }
+
+
+def newest_event_date(path) -> str:
+    with duckdb.connect() as connection:
+        (newest,) = connection.execute(
+            "select max(cast(event_date as date))::varchar from read_csv(?, header = true, all_varchar = true)",
+            [str(path)],
+        ).fetchone()
+    return newest

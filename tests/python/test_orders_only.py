@@ -6,13 +6,16 @@ generator's hidden truth. Undeclared, a missing or empty sessions file still sto
 
 from __future__ import annotations
 
-import duckdb
+import hashlib
+import json
+
 import pandas as pd
 import pyarrow as pa
 import pytest
 from sklearn.metrics import roc_auc_score
 
 from conftest import DbtProject, generate_panel
+from shopper_propensity import warehouse
 from shopper_propensity.build_summary import summarize
 from shopper_propensity.personas.pipeline import K_SELECTION_SCHEMA, SEGMENTS_SCHEMA
 from shopper_propensity.propensity.evaluation import METRICS_SCHEMA
@@ -28,7 +31,7 @@ LOG_LINE = "Orders-only panel (var panel_has_sessions is false): no sessions are
 PURCHASE_SIDE = (
     "stg_comscore__transactions", "int_transactions_grouped_to_orders", "aov_by_domain", "order_value_histogram",
     "order_size_distribution", "user_rfm", "user_rfm_segments",
-    "repeat_model_registry", "repeat_predictions", "repeat_model_metrics", "user_repeat_forecast",
+    "repeat_model_registry", "repeat_models", "repeat_predictions", "repeat_model_metrics", "user_repeat_forecast",
     "repeat_model_calibration", "user_lift_by_decile", "user_gain_curve", "user_targeting_roi",
 )
 SESSION_LEVEL = (
@@ -74,6 +77,21 @@ def test_the_purchase_side_and_the_user_level_marts_are_filled(orders_only):
     assert project.query("select count(*) from user_repeat_forecast where persona is not null") == [(0,)]
 
 
+def test_the_build_publishes_its_marts_the_session_ones_empty_and_stores_the_repeat_models_as_files(orders_only):
+    """The serving step runs on an orders-only build like any other: every served mart is
+    exported (the session-level ones with 0 rows), and the repeat registry points at model files
+    in the artifact folder, whose digests it recorded."""
+    _, project, _ = orders_only
+    manifest = json.loads((project.exports / "current" / "manifest.json").read_text())
+    rows = {mart["name"]: mart["rows"] for mart in manifest["marts"]}
+    assert rows["session_scores"] == rows["lift_by_decile"] == 0
+    assert rows["user_repeat_forecast"] > 0 and rows["repeat_model_metrics"] > 0 and rows["repeat_models"] == 2
+    stored = project.query("select artifact_file, artifact_sha256 from repeat_model_registry")
+    artifacts = project.exports.parent / "artifacts"
+    assert len(stored) == 2 and all(
+        hashlib.sha256((artifacts / file).read_bytes()).hexdigest() == digest for file, digest in stored)
+
+
 def test_the_session_level_marts_are_empty(orders_only):
     _, project, _ = orders_only
     filled = [table for table in SESSION_LEVEL if project.query(f"select count(*) from {table}") != [(0,)]]
@@ -103,7 +121,7 @@ def test_the_forecast_checks_out_against_the_hidden_truth(orders_only):
 
 def test_the_build_summary_reports_the_repeat_models_without_session_models(orders_only):
     _, project, _ = orders_only
-    with duckdb.connect(str(project.database), read_only=True) as connection:
+    with warehouse.connect(project.database) as connection:
         summary = summarize(connection)
     assert "Propensity: no session models (an orders-only panel)" in summary
     assert "Repeat purchase on the scored cutoff: champion beside BG/NBD + Gamma-Gamma" in summary
@@ -129,8 +147,9 @@ def test_declared_orders_only_a_sessions_file_with_rows_stops_the_build(clean_bu
 
 @pytest.mark.parametrize("table, schema", [
     ("propensity_model_registry", REGISTRY_SCHEMA), ("propensity_predictions", PREDICTION_SCHEMA),
-    ("propensity_model_metrics", METRICS_SCHEMA), ("propensity_feature_importance", IMPORTANCE_SCHEMA),
-    ("model_health", HEALTH_SCHEMA), ("segment_k_selection", K_SELECTION_SCHEMA), ("user_segments", SEGMENTS_SCHEMA),
+    ("ml_propensity_model_metrics", METRICS_SCHEMA), ("ml_propensity_feature_importance", IMPORTANCE_SCHEMA),
+    ("ml_model_health", HEALTH_SCHEMA), ("ml_segment_k_selection", K_SELECTION_SCHEMA),
+    ("ml_user_segments", SEGMENTS_SCHEMA),
     ("user_segments_at_train_end", SEGMENTS_SCHEMA),
 ], ids=lambda value: value if isinstance(value, str) else "")
 def test_an_orders_only_table_has_the_columns_a_full_panel_builds(clean_build, table, schema):

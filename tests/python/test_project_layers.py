@@ -1,20 +1,17 @@
 """The data's path runs one way through the folders: staging -> intermediate -> marts.
 
-Read from the manifest `dbt parse` writes: a model's layer is its folder (models/staging,
+Read from the manifest `dbt parse` writes (the `manifest` fixture): a model's layer is its folder (models/staging,
 models/intermediate, models/marts; python_models/ are the Python models, a stage of their own
 that intermediate and marts read). Rules:
 - source() appears only in staging models;
 - a staging model reads only staging models and seeds;
-- an intermediate model never reads a mart.
+- an intermediate model never reads a mart;
+- each layer has its schema, and the marts (main) are exactly the served models.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-
-from conftest import DBT, REPO_ROOT
+from conftest import served_marts
 
 LAYER_FOLDERS = {
     "models/staging/": "staging",
@@ -57,18 +54,24 @@ def layer_violations(manifest: dict) -> list[str]:
     return sorted(problems)
 
 
-def test_every_model_reads_only_earlier_layers(tmp_path):
-    target = tmp_path / "target"
-    result = subprocess.run(
-        [str(DBT), "parse", "--target-path", str(target), "--log-path", str(tmp_path / "logs")],
-        cwd=REPO_ROOT, capture_output=True, text=True,
-        env={**os.environ, "DBT_PROFILES_DIR": str(REPO_ROOT)},
-    )
-    assert result.returncode == 0, result.stdout[-3000:]
-    manifest = json.loads((target / "manifest.json").read_text())
+def test_every_model_reads_only_earlier_layers(manifest):
     models = [node for node in manifest["nodes"].values() if node["resource_type"] == "model"]
     assert {layer_of(node) for node in models} == {"staging", "intermediate", "marts", "python"}
     assert layer_violations(manifest) == []
+
+
+# Each layer's schema (macros/schemas.sql): BI tools see the marts in main, nothing else.
+LAYER_SCHEMAS = {"staging": "staging", "seed": "staging", "intermediate": "intermediate", "python": "ml",
+                 "marts": "main"}
+
+
+def test_each_layer_has_its_own_schema_and_only_marts_are_served(manifest):
+    nodes = [node for node in manifest["nodes"].values() if node["resource_type"] in ("model", "seed")]
+    wrong = [f"{node['name']} ({layer_of(node)}) is in schema {node['schema']}" for node in nodes
+             if node["schema"] != LAYER_SCHEMAS[layer_of(node)]]
+    assert wrong == []
+    marts = {node["name"] for node in nodes if layer_of(node) == "marts"}
+    assert set(served_marts(manifest)) == marts
 
 
 def _node(name: str, path: str, parents: list[str], resource_type: str = "model") -> tuple[str, dict]:

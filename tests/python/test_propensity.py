@@ -10,6 +10,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+import xgboost as xgb
 
 from conftest import project_settings
 from shopper_propensity import metrics
@@ -169,6 +170,17 @@ def trained(features_relation):
     return _train(features_relation)
 
 
+@pytest.fixture(scope="module")
+def artifact_dir(tmp_path_factory):
+    return tmp_path_factory.mktemp("artifacts")
+
+
+@pytest.fixture(scope="module")
+def stored(trained, artifact_dir) -> pd.DataFrame:
+    """The registry frame of the trained run, its models stored as a version (as fit_registry does)."""
+    return training.store_run(*trained, str(artifact_dir))
+
+
 def test_no_validation_or_test_row_reaches_fitting(trained):
     rows, _, metadata = trained
     frame = synthetic_features()
@@ -193,13 +205,18 @@ def test_encoder_levels_come_from_the_fit_window(features_relation):
     assert "referrer_bucket=social" not in metadata["feature_names"]
 
 
-def test_training_is_deterministic_and_scores_separate_classes(features_relation, trained):
+def test_training_is_deterministic_and_scores_separate_classes(features_relation, trained, stored, artifact_dir,
+                                                               tmp_path):
     first, _, _ = trained
-    second, _, _ = _train(features_relation)
-    assert [row["threshold"] for row in first] == [row["threshold"] for row in second]
-    registry = pd.DataFrame(first)
-    scored = scoring.score_splits(features_relation, registry, batch_rows=700).read_all()
-    again = scoring.score_splits(features_relation, pd.DataFrame(second), batch_rows=700).read_all()
+    retrained = _train(features_relation)
+    assert [row["threshold"] for row in first] == [row["threshold"] for row in retrained[0]]
+    # the same run stores the same version, byte for byte, wherever the artifact folder is
+    second = training.store_run(*retrained, str(tmp_path))
+    pd.testing.assert_frame_equal(second, stored)
+    [version] = stored["model_version_id"].unique()
+    assert _folder_bytes(tmp_path / "propensity" / version) == _folder_bytes(artifact_dir / "propensity" / version)
+    scored = scoring.score_splits(features_relation, stored, str(artifact_dir), batch_rows=700).read_all()
+    again = scoring.score_splits(features_relation, second, str(tmp_path), batch_rows=700).read_all()
     assert scored.equals(again)
     scores = scored.to_pandas()
     assert set(scores["split"]) == {"validation", "test"}
@@ -230,10 +247,9 @@ def _validation_rows():
                  & (frame["domain_name"] == "amazon.com")]
 
 
-def test_importance_ranks_the_features_the_label_depends_on(trained):
+def test_importance_ranks_the_features_the_label_depends_on(stored, artifact_dir):
     # the synthetic label depends on pages_viewed and referrer_bucket only
-    rows, _, _ = trained
-    encoder, models = registry.registry_models(pd.DataFrame(rows))
+    encoder, models = registry.registry_models(stored, artifact_dir)
     _, model, positions, _ = next(entry for entry in models if entry[0] == candidates.REFERENCE_MODEL)
     validation = _validation_rows()
     table = importance.feature_importance(model, positions, encoder, validation, "converted", seed=3)
@@ -246,9 +262,8 @@ def test_importance_ranks_the_features_the_label_depends_on(trained):
     assert table["gain_share"].sum() == pytest.approx(1.0)
 
 
-def test_importance_of_a_three_feature_model_gives_ties_one_shared_rank(trained):
-    rows, _, _ = trained
-    encoder, models = registry.registry_models(pd.DataFrame(rows))
+def test_importance_of_a_three_feature_model_gives_ties_one_shared_rank(stored, artifact_dir):
+    encoder, models = registry.registry_models(stored, artifact_dir)
     _, model, positions, _ = next(entry for entry in models if entry[0] == "xgboost_parsimony")
     table = importance.feature_importance(model, positions, encoder, _validation_rows(), "converted", seed=3)
     assert set(table["feature"]) == set(feat.PARSIMONY_FEATURES)
@@ -257,9 +272,8 @@ def test_importance_of_a_three_feature_model_gives_ties_one_shared_rank(trained)
     assert importance._shared_rank(tied).tolist() == [2, 1, 2, 4]
 
 
-def test_logistic_regression_and_forest_have_no_gain_but_permutation_importance(trained):
-    rows, _, _ = trained
-    encoder, models = registry.registry_models(pd.DataFrame(rows))
+def test_logistic_regression_and_forest_have_no_gain_but_permutation_importance(stored, artifact_dir):
+    encoder, models = registry.registry_models(stored, artifact_dir)
     _, model, positions, _ = next(entry for entry in models if entry[0] == "logistic_regression")
     table = importance.feature_importance(model, positions, encoder, _validation_rows(), "converted", seed=3)
     assert table["gain"].isna().all() and table["gain_rank"].isna().all()
@@ -302,3 +316,38 @@ def test_a_model_pickled_by_moved_code_asks_for_a_rebuilt_registry():
     moved = blob.replace(b"shopper_propensity.propensity.features", b"shopper_propensity.propensity.featurez")
     with pytest.raises(splits.PropensityInputError, match="rebuild it: dbt build --select propensity_model_registry"):
         registry.load_model(moved)
+
+
+def _folder_bytes(folder) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(folder.iterdir())}
+
+
+def test_a_training_run_is_one_version_folder_with_a_manifest(stored, artifact_dir):
+    [version] = stored["model_version_id"].unique()
+    folder = artifact_dir / "propensity" / version
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["version_id"] == version
+    assert manifest["champion"] == stored.loc[stored["is_champion"], "model_name"].item()
+    assert {candidate["model_name"] for candidate in manifest["candidates"]} == set(stored["model_name"])
+    # every file it lists is there with the digest it records, and nothing else is
+    assert set(manifest["files"]) | {"manifest.json"} == {path.name for path in folder.iterdir()}
+    for row in stored.itertuples():
+        assert (artifact_dir / row.artifact_file).parent == folder
+        assert manifest["files"][f"{row.model_name}.pkl"] == row.artifact_sha256
+    # the reference model is also plain XGBoost JSON, loadable without this package
+    booster = xgb.Booster()
+    booster.load_model(folder / "xgboost_propensity.json")
+    assert booster.num_features() == len(manifest["feature_names"])
+    assert not list((artifact_dir / "propensity").glob(".incomplete-*"))
+
+
+def test_a_changed_or_missing_model_file_is_never_loaded(stored, artifact_dir, tmp_path):
+    row = stored.iloc[0]
+    copy = tmp_path / row.artifact_file
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(registry.dump_model(feat.FeatureEncoder))  # a different pickle under the same name
+    with pytest.raises(splits.PropensityInputError, match="not the file propensity_model_registry recorded"):
+        registry.load_stored_model(tmp_path, row.artifact_file, row.artifact_sha256)
+    with pytest.raises(splits.PropensityInputError, match="is missing"):
+        registry.load_stored_model(tmp_path / "elsewhere", row.artifact_file, row.artifact_sha256)
+    assert registry.load_stored_model(artifact_dir, row.artifact_file, row.artifact_sha256) is not None

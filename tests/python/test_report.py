@@ -14,7 +14,7 @@ import pytest
 from shopper_propensity.report import figures
 from shopper_propensity.report.build import draw_figure
 from shopper_propensity.report.catalog import FigureSpec, load_figure_specs
-from shopper_propensity.report.marts import WarehouseUnavailable, read_marts
+from shopper_propensity.report.marts import MartsUnavailable, read_marts
 from shopper_propensity.report.page import SECTIONS, RenderedFigure, render_page
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -28,32 +28,26 @@ def test_every_exposure_is_drawn_and_reads_only_marts():
     specs = load_figure_specs(REPO_ROOT)
     figures.check_drawers(specs)  # raises when code and exposures disagree
     assert {spec.section for spec in specs} == set(SECTIONS)
-    mart_files = {
-        path.stem
-        for folder in ("models/marts", "python_models")
-        for path in (REPO_ROOT / folder).rglob("*")
-        if path.suffix in (".sql", ".py")
-    }
+    # the served marts: models/marts (Python outputs are served there too, through thin SQL marts)
+    mart_files = {path.stem for path in (REPO_ROOT / "models" / "marts").rglob("*.sql")}
     for spec in specs:
         assert spec.title and spec.caption, spec.name
         not_marts = set(spec.marts) - mart_files
         assert not not_marts, f"{spec.name} reads {not_marts}, which are not marts"
 
 
-def test_read_marts_leaves_out_blobs_turns_decimals_into_doubles_and_reports_absent_relations(tmp_path):
-    warehouse = tmp_path / "warehouse.duckdb"
-    with duckdb.connect(str(warehouse)) as connection:
-        connection.sql("create schema marts")
-        connection.sql(
-            "create table marts.tiny as select 12.50::decimal(18, 2) as spend_usd, 'x'::blob as model_blob, 'a' as name"
-        )
-    frames = read_marts(warehouse, ["tiny", "absent"])
+def test_read_marts_turns_decimals_into_doubles_and_reports_absent_relations(tmp_path):
+    serving = tmp_path / "serving.duckdb"
+    with duckdb.connect(str(serving)) as connection:
+        connection.sql("create view tiny as select 12.50::decimal(18, 2) as spend_usd, 'a' as name")
+    frames = read_marts(serving, ["tiny", "absent"])
     assert frames["absent"] is None
     assert list(frames["tiny"].columns) == ["spend_usd", "name"]
     assert frames["tiny"]["spend_usd"].dtype == "float64" and frames["tiny"]["spend_usd"].iloc[0] == 12.5
 
 
 def test_read_marts_names_the_file_when_a_writer_holds_it(tmp_path):
+    # a build never writes the serving file in place; another DuckDB file given with --serving may be held
     warehouse = tmp_path / "locked.duckdb"
     duckdb.connect(str(warehouse)).close()
     holder = subprocess.Popen(
@@ -67,12 +61,12 @@ def test_read_marts_names_the_file_when_a_writer_holds_it(tmp_path):
     )
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(WarehouseUnavailable, match="locked.duckdb.*dbt build"):
+        with pytest.raises(MartsUnavailable, match="locked.duckdb.*writing to it"):
             read_marts(warehouse, ["anything"])
     finally:
         holder.kill()
         holder.wait()
-    with pytest.raises(WarehouseUnavailable, match="make build"):
+    with pytest.raises(MartsUnavailable, match="make build"):
         read_marts(tmp_path / "never_built.duckdb", ["anything"])
 
 
@@ -85,7 +79,7 @@ def test_an_empty_mart_gives_no_data_with_the_exposures_reason():
     assert "campaign_exposures file" in figure.content
 
     missing = draw_figure(spec, {})
-    assert missing.kind == "no-data" and "not in the warehouse" in missing.content
+    assert missing.kind == "no-data" and "not among the served marts" in missing.content
 
     page = render_page([figure], bundle="", source="test.duckdb")
     assert "no data: campaign_gain_curve has no rows" in page

@@ -3,10 +3,10 @@ off. Every figure renders with data (SVG marks counted in the DOM) or says why t
 nothing is requested from outside the file, the console stays clean, and a full-page
 screenshot is written next to the report (target/report/report_full_page.png).
 
-Needs the warehouse `make build` writes, and Chromium (`apt-get install chromium`; .ci/run
-installs it; SHOPPER_CHROMIUM names another binary): without a browser the test is skipped and
-says so. Playwright only drives the
-system browser; it never downloads one.
+Needs the served marts `make build` publishes (exports/serving.duckdb), and Chromium
+(`apt-get install chromium`; .ci/run installs it; SHOPPER_CHROMIUM names another binary):
+without a browser the test is skipped and says so. Playwright only drives the system browser;
+it never downloads one.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import pytest
 from shopper_propensity.report.build import BuiltReport, build_report
 from shopper_propensity.report.catalog import load_figure_specs
 from shopper_propensity.report.marts import read_marts
+from shopper_propensity.serving import serving_file
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 # Debian's chromium; SHOPPER_CHROMIUM points elsewhere (another distribution's binary)
@@ -55,10 +56,10 @@ class OpenedPage:
     outside_requests: list[str]
 
 
-def _warehouse() -> Path:
-    path = Path(os.environ.get("SHOPPER_DUCKDB_PATH", REPO_ROOT / "shopper_propensity.duckdb"))
+def _serving() -> Path:
+    path = serving_file() if serving_file().is_absolute() else REPO_ROOT / serving_file()
     if not path.exists():
-        pytest.fail(f"{path}: no warehouse; `make test` builds it first (or run `make build`)")
+        pytest.fail(f"{path}: no served marts; `make test` builds them first (or run `make build`)")
     return path
 
 
@@ -74,7 +75,7 @@ def browser():
 
 @pytest.fixture(scope="module")
 def report() -> BuiltReport:
-    return build_report(_warehouse(), REPORT_DIR, REPO_ROOT)
+    return build_report(_serving(), REPORT_DIR, REPO_ROOT)
 
 
 def _open(
@@ -124,8 +125,8 @@ def _assert_clean(opened: OpenedPage) -> None:
     assert not noisy, f"console errors / warnings: {noisy}"
 
 
-def _relation_rows(warehouse: Path, name: str) -> int | None:
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
+def _relation_rows(serving: Path, name: str) -> int | None:
+    with duckdb.connect(str(serving), read_only=True) as connection:
         schemas = connection.execute(
             "select table_schema from information_schema.tables where table_name = ?", [name]
         ).fetchall()
@@ -140,7 +141,7 @@ def test_report_renders_every_figure_offline_in_chromium(browser, report):
     _assert_clean(opened)
     assert SCREENSHOT.stat().st_size > 100_000, "the full-page screenshot is missing or blank"
 
-    warehouse = _warehouse()
+    serving = _serving()
     assert set(opened.figures) == {figure.spec.name for figure in report.figures}
     for figure in report.figures:
         name, found = figure.spec.name, opened.figures[figure.spec.name]
@@ -154,9 +155,9 @@ def test_report_renders_every_figure_offline_in_chromium(browser, report):
         elif figure.kind == "table":
             assert found["table_rows"] > 0, name
         else:
-            # 'no data' only where the warehouse really lacks the data, and it says why
+            # 'no data' only where the served marts really lack the data, and it says why
             assert found["no_data"] == f"no data: {figure.content}", name
-            declared = [_relation_rows(warehouse, mart) for mart in figure.spec.marts]
+            declared = [_relation_rows(serving, mart) for mart in figure.spec.marts]
             assert any(rows in (None, 0) for rows in declared), (
                 f"{name} shows no data but its marts have rows: {declared}"
             )
@@ -167,7 +168,7 @@ def test_empty_campaign_marts_and_fired_health_checks(browser, tmp_path):
     in place of a chart, the rest of the page still renders. Fired model-health checks are
     listed first and highlighted."""
     specs = load_figure_specs(REPO_ROOT)
-    frames = read_marts(_warehouse(), sorted({name for spec in specs for name in spec.marts}))
+    frames = read_marts(_serving(), sorted({name for spec in specs for name in spec.marts}))
     copy = tmp_path / "no_campaigns.duckdb"
     with duckdb.connect(str(copy)) as connection:
         for name, frame in frames.items():

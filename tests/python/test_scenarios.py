@@ -8,15 +8,16 @@ from __future__ import annotations
 import os
 import re
 
-import duckdb
 import pytest
 
 from conftest import REPO_ROOT, DbtProject, generate_panel
+from shopper_propensity import warehouse
 
 # The smallest selection that proves the point: the propensity chain with its health checks,
-# the served scores, and both persona segmentations (full snapshot and train_end) with their
-# profiles.
-SELECTION = ("+model_health", "session_scores", "+segment_profiles", "+segment_targeting_roi")
+# the served scores and model metrics, and both persona segmentations (full snapshot and
+# train_end) with their profiles.
+SELECTION = ("+model_health", "session_scores", "propensity_model_metrics", "+segment_profiles",
+             "+segment_targeting_roi")
 SESSIONS = 40_000
 # seasonal_drift validates on two early-autumn months: at 40K sessions they hold ~90 positives
 # since the generator's customers lapse (too_few_positives fires and the champion is a coin
@@ -136,7 +137,7 @@ def test_persona_names_are_unique_and_backed_by_raw_medians(scenario, segments, 
                     reason="the default panel's warehouse is built by `make build`")
 def test_default_panel_champion_matches_the_seed_xgboost_and_every_check_is_quiet():
     path = str(os.environ.get("SHOPPER_DUCKDB_PATH", REPO_ROOT / "shopper_propensity.duckdb"))
-    with duckdb.connect(path, read_only=True) as connection:
+    with warehouse.connect(path) as connection:
         [(champion_auc,)] = connection.sql("""
             select metrics.roc_auc
             from propensity_model_registry as registry

@@ -44,7 +44,15 @@ final as (
             order by score desc, pseudo_session_id
         ) as score_decile,
         is_predicted_positive,
-        actual as is_actual_positive
+        actual as is_actual_positive,
+        -- the top var('target_fraction') of the domain's scored sessions: whom targeting_roi contacts
+        row_number() over (
+            partition by domain_name
+            order by score desc, pseudo_session_id
+        ) <= {{ targeted_count(
+            sql_literal(var('target_fraction')),
+            'count(*) over (partition by domain_name)'
+        ) }} as is_targeted
 
     from champion_test_scores
 

@@ -36,7 +36,8 @@ final as (
         machine_id,
         event_date,
         domain_name,
-        domain_id,
+        -- ids reach ~1.06e19, beyond BIGINT: exact as a decimal, which Parquet and BI tools read
+        cast(domain_id as decimal(20, 0)) as domain_id,
         {{ is_primary_domain() }} as is_primary_domain,
 
         -- calendar and time of the day's first visit

@@ -7,9 +7,9 @@ unioned as (
 
     {{ union_panel_tables([
         'count(*) as rows_in',
-        'sum(case when ' ~ is_kept_panel_row() ~ ' then 1 else 0 end) as rows_kept',
-        'sum(case when is_duplicate then 1 else 0 end) as rows_duplicate',
-        'sum(case when reject_reason is not null then 1 else 0 end) as rows_invalid',
+        'count(case when ' ~ is_kept_panel_row() ~ ' then 1 end) as rows_kept',
+        'count(case when is_duplicate then 1 end) as rows_duplicate',
+        'count(case when reject_reason is not null then 1 end) as rows_invalid',
     ]) }}
 
 ),

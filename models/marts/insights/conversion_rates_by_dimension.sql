@@ -25,7 +25,7 @@ by_{{ dimension.name }} as (
         {{ dimension.label }} as bucket,
         {{ dimension.order }} as bucket_value,
         count(*) as pseudo_sessions,
-        sum(case when converted then 1 else 0 end) as conversions
+        count(case when converted then 1 end) as conversions
 
     from session_features
 

@@ -18,9 +18,9 @@ activity as (
     select
         domain_name,
         count(distinct machine_id) as users,
-        sum(session_count) as sessions,
+        cast(sum(session_count) as bigint) as sessions,
         count(*) as pseudo_sessions,
-        sum(case when converted then 1 else 0 end) as converted_pseudo_sessions
+        count(case when converted then 1 end) as converted_pseudo_sessions
 
     from pseudo_sessions
 
@@ -32,7 +32,7 @@ panel_totals as (
 
     select
         count(distinct machine_id) as panel_users,
-        sum(session_count) as panel_sessions
+        cast(sum(session_count) as bigint) as panel_sessions
 
     from pseudo_sessions
 

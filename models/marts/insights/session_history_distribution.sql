@@ -52,7 +52,7 @@ counted as (
         bin_index,
         bin_width,
         count(*) as pseudo_sessions,
-        sum(case when converted then 1 else 0 end) as conversions
+        count(case when converted then 1 end) as conversions
 
     from unioned
 

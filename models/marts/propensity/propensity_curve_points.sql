@@ -26,7 +26,7 @@ by_score as (
         domain_group,
         score,
         count(*) as sessions,
-        sum(case when actual then 1 else 0 end) as positives
+        count(case when actual then 1 end) as positives
 
     from test_predictions
 
@@ -43,18 +43,18 @@ cumulative as (
         model_name,
         domain_group,
         score,
-        sum(sessions) over (
+        cast(sum(sessions) over (
             partition by model_name, domain_group
             order by score desc
             rows between unbounded preceding and current row
-        ) as sessions_at_or_above,
-        sum(positives) over (
+        ) as bigint) as sessions_at_or_above,
+        cast(sum(positives) over (
             partition by model_name, domain_group
             order by score desc
             rows between unbounded preceding and current row
-        ) as positives_at_or_above,
-        sum(sessions) over (partition by model_name, domain_group) as group_sessions,
-        sum(positives) over (partition by model_name, domain_group) as group_positives
+        ) as bigint) as positives_at_or_above,
+        cast(sum(sessions) over (partition by model_name, domain_group) as bigint) as group_sessions,
+        cast(sum(positives) over (partition by model_name, domain_group) as bigint) as group_positives
 
     from by_score
 

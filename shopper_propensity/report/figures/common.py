@@ -70,7 +70,7 @@ def primary_domain(domain_summary: pd.DataFrame) -> str:
 def champion_model(registry: pd.DataFrame) -> str:
     champion = registry.loc[registry["is_champion"].astype(bool), "model_name"]
     if champion.empty:
-        raise NoData("propensity_model_registry marks no champion")
+        raise NoData("propensity_models marks no champion")
     return str(champion.iloc[0])
 
 

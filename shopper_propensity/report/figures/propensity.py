@@ -43,7 +43,7 @@ def _test_metrics(metrics: pd.DataFrame, **equals) -> pd.DataFrame:
 def _curves(marts: Marts, x: str, y: str, x_title: str, y_title: str, area_metric: str, reference):
     """One panel per domain group: a curve per model, labelled with its area from the metrics."""
     points = marts["propensity_curve_points"]
-    labels = model_labels(marts["propensity_model_registry"])
+    labels = model_labels(marts["propensity_models"])
     primary = primary_domain(marts["domain_summary"])
     metrics = marts["propensity_model_metrics"]
     charts = []
@@ -125,7 +125,7 @@ def pr_curves(marts: Marts):
 @figure("report_propensity_model_comparison")
 def model_comparison(marts: Marts):
     primary = primary_domain(marts["domain_summary"])
-    labels = model_labels(marts["propensity_model_registry"])
+    labels = model_labels(marts["propensity_models"])
     metrics = _test_metrics(marts["propensity_model_metrics"], domain_name=primary)
     long = metrics.melt(
         id_vars=["model_name", "threshold"], value_vars=list(METRIC_LABELS), var_name="metric", value_name="value"
@@ -158,7 +158,7 @@ def model_comparison(marts: Marts):
 
 @figure("report_propensity_feature_importance")
 def feature_importance(marts: Marts):
-    registry = marts["propensity_model_registry"]
+    registry = marts["propensity_models"]
     champion = champion_model(registry)
     reference = str(registry.loc[registry["is_reference_model"].astype(bool), "model_name"].iloc[0])
     importance = marts["propensity_feature_importance"]
@@ -204,7 +204,7 @@ def feature_importance(marts: Marts):
 @figure("report_propensity_confusion_matrices")
 def confusion_matrices(marts: Marts):
     primary = primary_domain(marts["domain_summary"])
-    model = champion_model(marts["propensity_model_registry"])
+    model = champion_model(marts["propensity_models"])
     cells = rows_where(
         marts["propensity_confusion_matrix"],
         "propensity_confusion_matrix",
@@ -250,7 +250,7 @@ def confusion_matrices(marts: Marts):
 
 @figure("report_propensity_cross_domain")
 def cross_domain(marts: Marts):
-    model = champion_model(marts["propensity_model_registry"])
+    model = champion_model(marts["propensity_models"])
     metrics = _test_metrics(marts["propensity_model_metrics"], model_name=model)
     shown = [name for name in METRIC_LABELS if name != "pr_auc"]
     long = metrics.melt(

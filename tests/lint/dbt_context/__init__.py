@@ -61,6 +61,8 @@ project_name = "shopper_propensity"
 invocation_id = "sqlfluff"
 flags = SimpleNamespace(WHICH="compile")
 target = SimpleNamespace(name="dev", type="duckdb", schema="main", database="shopper_propensity")
+# the model being rendered, before its YAML is attached (as when dbt parses): no columns yet
+model = {"name": "linted_model", "columns": {}}
 
 
 def env_var(name: str, default: str | None = None) -> str:
@@ -111,6 +113,9 @@ dbt = SimpleNamespace(
     concat=lambda fields: f"concat({', '.join(fields)})",
     generate_series=lambda upper_bound: (
         f"select generated_number from generate_series(1, {upper_bound}) as series (generated_number)"
+    ),
+    date_spine=lambda datepart, start_date, end_date: (
+        f"select range as date_{datepart} from range({start_date}, {end_date}, interval 1 {datepart})"
     ),
 )
 

@@ -8,4 +8,4 @@ from shopper_propensity.settings import PersonaSettings
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = PersonaSettings.from_meta(dbt.config.get("meta"))
-    return pipeline.user_segments(dbt.ref("user_rfm"), dbt.ref("segment_k_selection"), settings)
+    return pipeline.user_segments(dbt.ref("user_rfm"), dbt.ref("ml_segment_k_selection"), settings)

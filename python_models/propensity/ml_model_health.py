@@ -11,7 +11,7 @@ def model(dbt, session):
     settings = HealthSettings.from_meta(dbt.config.get("meta"))
     return model_health.health_table(
         dbt.ref("propensity_model_registry"),
-        dbt.ref("propensity_model_metrics"),
+        dbt.ref("ml_propensity_model_metrics"),
         dbt.ref("session_features"),
         settings,
     )

@@ -1,0 +1,91 @@
+{#-
+  Lock-free serving (shopper_propensity.serving; README "Serving BI tools"). After every
+  `dbt build` / `dbt run` in which nothing failed, each served mart - a model with an enforced
+  contract, i.e. every model under models/marts - is written to Parquet in a new build folder
+  of the exports folder, and readers are switched to it in one step: `current` points at it
+  and serving.duckdb holds a view per mart over current/. BI tools open serving.duckdb or the
+  Parquet files, never the warehouse, so they never block a build and a build never fails
+  because of them. A build that fails publishes nothing: readers keep the last complete one.
+
+  Why a post-build step rather than dbt-duckdb's `external` materialization: an external
+  model writes its file when it is built, in the middle of the run, in place; readers would
+  see marts of two runs side by side (and of a failed run), a file half written, and the
+  served models would lose their enforced contracts and their tables in the warehouse, which
+  the tests, the analyses and the Python models read.
+-#}
+
+{% macro exports_dir() -%}
+    {{ return(var('exports_dir') or env_var('SHOPPER_EXPORTS_DIR', 'exports')) }}
+{%- endmacro %}
+
+
+{% macro served_marts() -%}
+    {#- The served marts: every model whose contract is enforced (all of models/marts). -#}
+    {{ return(graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('config.contract.enforced') | sort(attribute='name') | list) }}
+{%- endmacro %}
+
+
+{% macro publish_served_marts(results) -%}
+    {{ return(adapter.dispatch('publish_served_marts', 'shopper_propensity')(results)) }}
+{%- endmacro %}
+
+
+{% macro default__publish_served_marts(results) -%}
+    {#- Other adapters serve BI from their own warehouse; the exports are DuckDB's answer to its
+        single-writer lock. -#}
+    {{ return('') }}
+{%- endmacro %}
+
+
+{% macro duckdb__publish_served_marts(results) -%}
+    {%- if not execute or flags.WHICH not in ['build', 'run'] -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set failed = failed_results(results) -%}
+    {%- if failed -%}
+        {{ log("Exports not published: " ~ failed | length ~ " node(s) failed; BI tools keep the last complete build",
+               info=true) }}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set build_id = run_started_at.strftime('%Y%m%dT%H%M%SZ') ~ '-' ~ invocation_id[:8] -%}
+    {%- set marts = [] -%}
+    {%- for node in served_marts() -%}
+        {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+        {%- if relation is not none -%}
+            {%- do marts.append({'node': node, 'relation': relation}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if not marts -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- set folder = run_query("select shopper_serving_begin(" ~ sql_literal(exports_dir()) ~ ", "
+        ~ sql_literal(build_id) ~ ")").columns[0].values()[0] -%}
+    {%- for mart in marts -%}
+        {#- rows in a fixed order: the same marts give byte-identical files -#}
+        {%- do run_query("copy (select * from " ~ mart.relation ~ " order by all) to "
+            ~ sql_literal(folder ~ '/' ~ mart.node.name ~ '.parquet') ~ " (format parquet, compression zstd)") -%}
+    {%- endfor -%}
+    {%- set build = {
+        'invocation_id': invocation_id,
+        'command': flags.WHICH,
+        'selection': (invocation_args_dict.get('select') or []) | join(' ') or none,
+        'started_at': run_started_at.isoformat(),
+        'marts': [],
+    } -%}
+    {%- for mart in marts -%}
+        {%- set columns = [] -%}
+        {%- for column in mart.node.columns.values() -%}
+            {%- do columns.append({'name': column.name, 'description': column.description | trim}) -%}
+        {%- endfor -%}
+        {%- do build.marts.append({
+            'name': mart.node.name,
+            'description': mart.node.description | trim,
+            'columns': columns,
+        }) -%}
+    {%- endfor -%}
+    {%- set summary = run_query("select shopper_serving_publish(" ~ sql_literal(exports_dir()) ~ ", "
+        ~ sql_literal(build_id) ~ ", " ~ sql_literal(tojson(build)) ~ ")").columns[0].values()[0] -%}
+    {{ log("Exports: " ~ summary, info=true) }}
+    {{ return('') }}
+{%- endmacro %}
