@@ -37,3 +37,18 @@
     {#- The mean of a DOUBLE expression, independent of row order (values rounded to 1e-9). -#}
     cast(avg(cast({{ expression }} as decimal(38, 9))) as double)
 {%- endmacro %}
+
+
+{% macro stddev_from_sums(count, value_sum, square_sum) -%}
+    {#- The sample standard deviation of n values from their exact count, sum and sum of squares
+        (integers or money): sqrt((n * sum(x^2) - sum(x)^2) / (n * (n - 1))), the subtraction done
+        exactly, so the result does not depend on row order as stddev_samp's running update does.
+        NULL below two values. -#}
+    case
+        when {{ count }} > 1
+            then sqrt(
+                cast({{ count }} * {{ square_sum }} - {{ value_sum }} * {{ value_sum }} as double)
+                / ({{ count }} * ({{ count }} - 1))
+            )
+    end
+{%- endmacro %}

@@ -93,8 +93,46 @@
 
 
 {% macro optional_panel_tables() -%}
-    {#- Tables a panel may leave out; their models build empty and say why. -#}
-    {{ return(['campaign_exposures']) }}
+    {#- Tables a panel may leave out; their models build empty and say why. Sessions only when
+        the panel is declared orders-only (panel_has_sessions). -#}
+    {{ return(['campaign_exposures'] if panel_has_sessions() else ['sessions', 'campaign_exposures']) }}
+{%- endmacro %}
+
+
+{% macro panel_has_sessions() -%}
+    {#-
+      var panel_has_sessions (default true). false declares an orders-only panel: transactions
+      without a sessions file (or with a header-only or 0-byte one). Declared, not guessed from
+      a missing file: a full panel whose sessions file went missing or came out empty must stop
+      the build (issue 13), not quietly turn into an orders-only build.
+    -#}
+    {%- set text = var('panel_has_sessions') | string | trim | lower -%}
+    {%- if text not in ('true', 'false') and execute -%}
+        {{ exceptions.raise_compiler_error("var panel_has_sessions must be true or false, got " ~ sql_literal(text)) }}
+    {%- endif -%}
+    {{ return(text != 'false') }}
+{%- endmacro %}
+
+
+{% macro panel_table_is_read(table_name) -%}
+    {#- Whether the base model reads the table's file: an absent optional file, and the sessions
+        of an orders-only panel, are not read (their models build empty). -#}
+    {%- if table_name == 'sessions' -%}
+        {{ return(panel_has_sessions()) }}
+    {%- elif table_name in optional_panel_tables() -%}
+        {{ return(panel_file_exists(table_name)) }}
+    {%- endif -%}
+    {{ return(true) }}
+{%- endmacro %}
+
+
+{% macro orders_only_log_line() -%}
+    {#- The one line an orders-only build logs (from base_comscore__sessions). -#}
+    {{ return("Orders-only panel (var panel_has_sessions is false): no sessions are read. Everything that needs "
+              ~ "only purchases builds (orders, user_rfm purchase side, user_rfm_segments, the repeat-purchase and "
+              ~ "customer-value models and marts - without browsing features); the session-level "
+              ~ "models and marts (session_features, propensity_*, session_scores, lift/gain/ROI of sessions, "
+              ~ "personas, campaign models, domain_summary) build empty.") }}
 {%- endmacro %}
 
 
@@ -117,7 +155,14 @@
     {%- for table_name in panel_tables() -%}
         {%- set path = panel_file_path(table_name) -%}
         {%- set is_optional = table_name in optional_panel_tables() -%}
-        {%- set problem = panel_file_problem(path, is_optional) -%}
+        {%- set is_unread = table_name == 'sessions' and not panel_has_sessions() -%}
+        {%- set problem = panel_file_problem(path, is_optional, must_have_no_rows=is_unread) -%}
+        {%- if problem and is_unread -%}
+            {%- set problem = problem ~ ", but var panel_has_sessions is false (an orders-only panel): remove the"
+                              ~ " file, or set panel_has_sessions: true to read it" -%}
+        {%- elif problem and table_name == 'sessions' and problem.startswith(('does not exist', 'is empty', 'has no data')) -%}
+            {%- set problem = problem ~ " (for a panel of orders only, set var panel_has_sessions: false)" -%}
+        {%- endif -%}
         {%- if problem -%}
             {%- do problems.append("Panel file " ~ path ~ " (source comscore." ~ table_name ~ ") " ~ problem) -%}
         {%- endif -%}
@@ -138,18 +183,20 @@
 {%- endmacro %}
 
 
-{% macro panel_file_problem(path, is_optional) -%}
-    {#- What is wrong with one panel file, or '' when nothing is. -#}
-    {{ return(adapter.dispatch('panel_file_problem', 'shopper_propensity')(path, is_optional)) }}
+{% macro panel_file_problem(path, is_optional, must_have_no_rows=false) -%}
+    {#- What is wrong with one panel file, or '' when nothing is. must_have_no_rows: the file is
+        not read (the sessions of an orders-only panel), so absent, 0 bytes or a header only is
+        right, and data rows are the problem. -#}
+    {{ return(adapter.dispatch('panel_file_problem', 'shopper_propensity')(path, is_optional, must_have_no_rows)) }}
 {%- endmacro %}
 
-{% macro default__panel_file_problem(path, is_optional) -%}
+{% macro default__panel_file_problem(path, is_optional, must_have_no_rows) -%}
     {%- set literal = sql_literal(path) -%}
     {%- if run_query("select count(*) from glob(" ~ literal ~ ")").columns[0].values()[0] == 0 -%}
         {{ return('' if is_optional else 'does not exist') }}
     {%- endif -%}
     {%- if run_query("select size from read_blob(" ~ literal ~ ")").columns[0].values()[0] == 0 -%}
-        {{ return('is empty (0 bytes)') }}
+        {{ return('' if must_have_no_rows else 'is empty (0 bytes)') }}
     {%- endif -%}
     {%- if path.endswith('.parquet') -%}
         {%- set data_rows = run_query("select coalesce(sum(num_rows), 0) from parquet_file_metadata(" ~ literal ~ ")").columns[0].values()[0] -%}
@@ -176,11 +223,26 @@
                       ~ ' at line ' ~ row['line'] ~ ': ' ~ row['error_message']) }}
         {%- endif -%}
     {%- endif -%}
+    {%- if data_rows > 0 and must_have_no_rows -%}
+        {{ return('has ' ~ data_rows ~ ' data rows') }}
+    {%- endif -%}
     {%- if data_rows == 0 -%}
         {%- set header_only = '' if path.endswith('.parquet') else ' (a header only)' -%}
         {{ return('' if is_optional else 'has no data rows' ~ header_only) }}
     {%- endif -%}
     {{ return('') }}
+{%- endmacro %}
+
+
+{% macro empty_panel_source(column_specs) -%}
+    {#- No rows, in the shape a CSV source arrives in (every column text, plus its file name):
+        the source of a panel table whose file is not read. -#}
+    select
+        {% for column in column_specs -%}
+        cast(null as {{ dbt.type_string() }}) as {{ column.name }},
+        {% endfor -%}
+        cast(null as {{ dbt.type_string() }}) as filename
+    where 1 = 0
 {%- endmacro %}
 
 

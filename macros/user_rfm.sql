@@ -2,16 +2,25 @@
   User RFM as of a snapshot date (document 000 §6.1): the logic CTEs of user_rfm, shared with
   int_user_rfm_at_train_end (the snapshot personas used on test-period sessions are fitted on).
   Ends in a CTE named final; snapshot_date none means the day after the last event.
+
+  Purchases come from the orders themselves (purchase_days: one row per user, date and domain
+  with purchases), visits from the pseudo-sessions, joined per user and domain: a purchase on a
+  day without a visit still counts, and an orders-only panel (no sessions) still has the
+  purchase side, with the visit and engagement columns NULL.
 -#}
 
-{% macro user_rfm_ctes(pseudo_sessions, snapshot_date) -%}
+{% macro user_rfm_ctes(pseudo_sessions, purchase_days, snapshot_date) -%}
 snapshot as (
 
     {% if snapshot_date -%}
     select cast({{ sql_literal(snapshot_date) }} as date) as snapshot_date
     {%- else -%}
     select cast({{ dbt.dateadd('day', 1, 'max(event_date)') }} as date) as snapshot_date
-    from {{ pseudo_sessions }}
+    from (
+        select event_date from {{ pseudo_sessions }}
+        union all
+        select event_date from {{ purchase_days }}
+    ) as events
     {%- endif %}
 
 ),
@@ -22,6 +31,15 @@ pseudo_sessions_before_snapshot as (
     from {{ pseudo_sessions }} as pseudo_sessions
     cross join snapshot
     where pseudo_sessions.event_date < snapshot.snapshot_date
+
+),
+
+purchase_days_before_snapshot as (
+
+    select purchase_days.*
+    from {{ purchase_days }} as purchase_days
+    cross join snapshot
+    where purchase_days.event_date < snapshot.snapshot_date
 
 ),
 
@@ -54,28 +72,77 @@ first_days as (
 
 ),
 
-activity as (
+visits as (
 
     select
         machine_id,
         domain_name,
-        count(*) as active_days,
+        count(*) as visit_days,
         cast(sum(session_count) as bigint) as session_count,
         cast(sum(pages_viewed) as bigint) as pages_viewed,
         cast(sum(duration_minutes) as bigint) as duration_minutes,
-        min(event_date) as first_active_date,
-        max(event_date) as last_active_date,
-        count(case when converted then 1 end) as purchase_days,
-        cast(sum(order_count) as bigint) as order_count,
-        {{ money('sum(basket_spend_usd)') }} as total_spend_usd,
-        min(case when converted then event_date end) as first_purchase_date,
-        max(case when converted then event_date end) as last_purchase_date
+        count(case when converted then 1 end) as converted_visit_days,
+        min(event_date) as first_visit_date,
+        max(event_date) as last_visit_date
 
     from pseudo_sessions_before_snapshot
 
     group by
         machine_id,
         domain_name
+
+),
+
+purchases as (
+
+    select
+        machine_id,
+        domain_name,
+        count(*) as purchase_days,
+        cast(sum(order_count) as bigint) as order_count,
+        {{ money('sum(basket_spend_usd)') }} as total_spend_usd,
+        min(event_date) as first_purchase_date,
+        max(event_date) as last_purchase_date
+
+    from purchase_days_before_snapshot
+
+    group by
+        machine_id,
+        domain_name
+
+),
+
+activity as (
+
+    select
+        coalesce(visits.machine_id, purchases.machine_id) as machine_id,
+        coalesce(visits.domain_name, purchases.domain_name) as domain_name,
+        visits.visit_days,
+        visits.session_count,
+        visits.pages_viewed,
+        visits.duration_minutes,
+        visits.converted_visit_days,
+        case
+            when purchases.first_purchase_date < visits.first_visit_date or visits.first_visit_date is null
+                then purchases.first_purchase_date
+            else visits.first_visit_date
+        end as first_active_date,
+        case
+            when purchases.last_purchase_date > visits.last_visit_date or visits.last_visit_date is null
+                then purchases.last_purchase_date
+            else visits.last_visit_date
+        end as last_active_date,
+        coalesce(purchases.purchase_days, 0) as purchase_days,
+        coalesce(purchases.order_count, 0) as order_count,
+        coalesce(purchases.total_spend_usd, {{ money(0) }}) as total_spend_usd,
+        purchases.first_purchase_date,
+        purchases.last_purchase_date
+
+    from visits
+
+    full outer join purchases
+        on visits.machine_id = purchases.machine_id
+        and visits.domain_name = purchases.domain_name
 
 ),
 
@@ -87,7 +154,7 @@ final as (
         snapshot.snapshot_date,
 
         -- frequency
-        activity.active_days as frequency_days,
+        activity.visit_days as frequency_days,
         activity.session_count,
         activity.first_active_date,
         activity.last_active_date,
@@ -111,7 +178,7 @@ final as (
         case
             when activity.purchase_days > 0 then cast(activity.total_spend_usd as double) / activity.purchase_days
         end as avg_basket_spend_usd,
-        cast(activity.purchase_days as double) / activity.active_days as conversion_rate,
+        cast(activity.converted_visit_days as double) / activity.visit_days as conversion_rate,
 
         -- engagement, per raw session
         cast(activity.pages_viewed as double) / activity.session_count as avg_pages_per_session,
@@ -129,7 +196,7 @@ final as (
 
     cross join snapshot
 
-    inner join first_days
+    left join first_days
         on activity.machine_id = first_days.machine_id
         and activity.domain_name = first_days.domain_name
 

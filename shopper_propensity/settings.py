@@ -87,6 +87,7 @@ class _FromMeta:
 class PropensitySettings(_FromMeta):
     """Session propensity (python_models/propensity): training, champion, scoring, importance."""
 
+    panel_has_sessions: bool
     propensity_target: str
     primary_domain: str
     train_end: date
@@ -104,6 +105,7 @@ class PropensitySettings(_FromMeta):
 class HealthSettings(_FromMeta):
     """Model health (model_health): the windows checked and the limits the checks fire at."""
 
+    panel_has_sessions: bool
     primary_domain: str
     train_end: date
     validation_months: int
@@ -118,6 +120,7 @@ class HealthSettings(_FromMeta):
 class PersonaSettings(_FromMeta):
     """k-means personas (python_models/personas)."""
 
+    panel_has_sessions: bool
     segment_domains: tuple[str, ...]
     segment_k: int | None
     segment_k_min: int
@@ -140,3 +143,15 @@ class CampaignSettings(_FromMeta):
     campaign_splc_warmup_rounds: int
     campaign_target_share: float | None
     campaign_seed: int
+
+
+@dataclass(frozen=True)
+class RepeatSettings(_FromMeta):
+    """Repeat purchase and customer value (python_models/repeat, issue 20)."""
+
+    primary_domain: str
+    repeat_horizon_days: int
+    repeat_max_train_rows: int
+    repeat_seed: int
+    repeat_champion: str | None
+    artifact_dir: str

@@ -22,18 +22,21 @@
         {{ return('') }}
     {%- endif -%}
     {%- set files = [] -%}
+    {#- an unread file (an absent optional one, the sessions of an orders-only panel) is not
+        registered: its base model builds empty without reading it -#}
     {%- for table_name in panel_tables() -%}
-        {%- do files.append(['comscore', table_name, table_name]) -%}
+        {%- do files.append(['comscore', table_name, table_name, panel_table_is_read(table_name)]) -%}
     {%- endfor -%}
-    {%- do files.append(['panel_truth', 'campaign_intent', 'truth/campaign_intent']) -%}
-    {%- for source_name, table_name, file_name in files -%}
+    {%- do files.append(['panel_truth', 'campaign_intent', 'truth/campaign_intent',
+                         panel_file_exists('truth/campaign_intent')]) -%}
+    {%- for source_name, table_name, file_name, is_read in files -%}
         {%- set node = graph.sources['source.' ~ project_name ~ '.' ~ source_name ~ '.' ~ table_name] -%}
         {%- set relation = api.Relation.create(schema=node.schema, identifier=node.identifier) -%}
         {%- set file_table = relation.schema ~ '.' ~ relation.identifier ~ '__file' -%}
         {%- do run_query('create schema if not exists ' ~ relation.schema) -%}
         {%- do run_query('drop view if exists ' ~ relation) -%}
         {%- do run_query('drop table if exists ' ~ file_table) -%}
-        {%- if panel_file_exists(file_name) -%}
+        {%- if is_read -%}
             {%- set path = sql_literal(panel_file_path(file_name)) -%}
             {%- do run_query('create table ' ~ file_table ~ ' using ' ~ panel_format()
                              ~ ' options (path ' ~ path ~ spark_csv_options() ~ ')') -%}
@@ -73,7 +76,7 @@
 {%- endmacro %}
 
 
-{% macro spark__panel_file_problem(path, is_optional) -%}
+{% macro spark__panel_file_problem(path, is_optional, must_have_no_rows) -%}
     {#- The checks of default__panel_file_problem with what Spark SQL offers: a missing or empty
         file, a file without data rows, and (CSV) rows whose number of columns is not the
         header's and bytes that are not UTF-8 (Spark reads them as U+FFFD), counted. -#}
@@ -83,7 +86,7 @@
         {{ return('' if is_optional else 'does not exist') }}
     {%- endif -%}
     {%- if length == 0 -%}
-        {{ return('is empty (0 bytes)') }}
+        {{ return('' if must_have_no_rows else 'is empty (0 bytes)') }}
     {%- endif -%}
     {%- set literal = sql_literal(path) -%}
     {%- if panel_format() == 'parquet' -%}
@@ -114,6 +117,9 @@
             {{ return('has bytes that are not UTF-8 (save the file as UTF-8) in '
                       ~ counted['rows_not_utf8'] ~ ' row(s)') }}
         {%- endif -%}
+    {%- endif -%}
+    {%- if data_rows > 0 and must_have_no_rows -%}
+        {{ return('has ' ~ data_rows ~ ' data rows') }}
     {%- endif -%}
     {%- if data_rows == 0 -%}
         {%- set header_only = '' if panel_format() == 'parquet' else ' (a header only)' -%}

@@ -9,6 +9,12 @@ pseudo_sessions as (
 
 ),
 
-{{ user_rfm_ctes('pseudo_sessions', var('train_end')) }}
+purchase_days as (
+
+    select * from {{ ref('int_transactions_aggregated_to_pseudo_sessions') }}
+
+),
+
+{{ user_rfm_ctes('pseudo_sessions', 'purchase_days', var('train_end')) }}
 
 select * from final

@@ -13,11 +13,16 @@ recover, and writes that ground truth to a separate ``truth/`` folder:
   weaker and shifted on the four non-Amazon domains (imperfect cross-domain transfer);
 * campaign exposures on amazon.com whose hidden intent is prompted (buys only because of the
   campaign), organic (buys in the window anyway) or none (document 004), where being prompted
-  depends on pre-exposure behaviour that differs from the RFM "Champions" profile.
+  depends on pre-exposure behaviour that differs from the RFM "Champions" profile;
+* repeat buying with a known dropout (issue 20): after each purchase day on a domain a customer
+  lapses there for good with a probability drawn per (user, domain) from their type's Beta
+  (``lapses``); the lapsed customer still visits but no longer buys there.
 
 Files in ``--out`` (CSV with header, or Parquet): ``sessions``, ``transactions`` and
 ``campaign_exposures`` (campaign_id is VARCHAR, ``C<launch year>_<month>`` e.g. ``C2022_05``),
-plus ``truth/user_types`` and ``truth/campaign_intent``, which the pipeline never reads.
+plus ``truth/user_types``, ``truth/campaign_intent`` and ``truth/repeat_behaviour`` (per (user,
+domain): lapse probability, purchase days before the lapse, the lapse date and the last day the
+household is active), which the pipeline reads for evaluation only.
 
 Everything is vectorised numpy (no Python loop over users, days or sessions); tables are written
 through DuckDB.  One seed gives identical files.  Usage::
@@ -28,9 +33,10 @@ A panel larger than memory (e.g. 138M session rows) is generated as independent 
 shards appended to the same files, one shard in memory at a time: ``--shards 28``.
 
 Modules: ``calibration`` (what the panel is calibrated to), ``scenarios`` (hostile conditions),
-``simulate`` (households, visit days, visits, conversions), ``campaigns``, ``baskets``,
-``generate`` (the tables, seeded streams, shards), ``contract`` (columns and types of each
-file), ``writers`` (files), ``report`` (generated vs reference marginals), ``cli``.
+``simulate`` (households, visit days, visits, conversions), ``lapses`` (repeat buying),
+``campaigns``, ``baskets``, ``generate`` (the tables, seeded streams, shards), ``contract``
+(columns and types of each file), ``writers`` (files), ``report`` (generated vs reference
+marginals), ``cli``.
 """
 
 from shopper_propensity.panel.cli import main

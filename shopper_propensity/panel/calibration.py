@@ -26,6 +26,7 @@ EPOCH_DAY = int((START_DATE - np.datetime64("1970-01-01", "D")).astype(int))
 _CALENDAR = START_DATE + np.arange(N_DAYS)
 WEEKDAY = (np.arange(N_DAYS) + 2) % 7  # Monday = 0; 2020-01-01 was a Wednesday
 MONTH = _CALENDAR.astype("datetime64[M]").astype(int) % 12  # January = 0
+YEAR = _CALENDAR.astype("datetime64[Y]").astype(int) - int(START_DATE.astype("datetime64[Y]").astype(int))  # 2020 = 0
 
 # Traffic grows ~30% over the four years (on top of users joining) and rises in November/December.
 _SEASON_TRAFFIC = np.array([1.0] * 10 + [1.2, 1.3])
@@ -63,6 +64,7 @@ class UserType:
     minutes_per_page: float
     conversion_shift: float  # logit shift of the user's pseudo-session conversion
     spend_shift: float  # log shift of the user's basket values
+    lapse: tuple[float, float]  # Beta(a, b) of the chance to lapse as a customer after each purchase day
 
 
 # Document 000 §6.3: Dormant = long-standing households that rarely visit (spans longer than the
@@ -70,12 +72,21 @@ class UserType:
 # Occasional Buyers = brief, purposeful visits for some months, buying about monthly;
 # Frequent Browsers = near-daily visits, ~9 pages / ~9 minutes; Engaged Spenders = deep, long
 # sessions, big baskets, frequent buying.
+#
+# Repeat buying (issue 20): after each purchase day on a domain, a customer lapses there for good
+# with a probability drawn per (user, domain) from the type's Beta - BG/NBD's dropout, planted
+# through purchase timing only: a lapsed customer keeps visiting (sessions are drawn as before)
+# but never buys on that domain again, unless a campaign prompts a purchase. Occasional buyers
+# lapse soonest (mean 0.13 per purchase day), Dormant households next (0.09), Frequent Browsers
+# and Engaged Spenders seldom (0.02, 0.03). The lapsed rows are made up for per domain and year,
+# so the conversion marginals stay on the reference, and the rates are mild enough that the
+# four types stay recoverable as personas (k = 4 keeps the best silhouette on the default panel).
 USER_TYPES = (
-    #        name, share, visit_rate, span_days, lateness, pages, minutes_per_page, conversion, spend
-    UserType("dormant", 0.35, 3.5, (4000, 8000), 1.0, 8.0, 1.0, 2.8, 0.25),
-    UserType("occasional", 0.30, 50, (300, 600), 1.15, 4.0, 0.75, 2.9, 0.15),
-    UserType("frequent_browser", 0.20, 470, (350, 600), 1.15, 9.0, 1.0, 1.4, -0.1),
-    UserType("engaged_spender", 0.15, 157, (240, 420), 2.0, 23.0, 0.96, 1.3, 0.9),
+    #        name, share, visit_rate, span_days, lateness, pages, minutes_per_page, conversion, spend, lapse
+    UserType("dormant", 0.35, 3.5, (4000, 8000), 1.0, 8.0, 1.0, 2.8, 0.25, (1.0, 10.0)),
+    UserType("occasional", 0.30, 50, (300, 600), 1.15, 4.0, 0.75, 2.9, 0.15, (1.5, 10.0)),
+    UserType("frequent_browser", 0.20, 470, (350, 600), 1.15, 9.0, 1.0, 1.4, -0.1, (1.0, 50.0)),
+    UserType("engaged_spender", 0.15, 157, (240, 420), 2.0, 23.0, 0.96, 1.3, 0.9, (1.0, 30.0)),
 )
 ROWS_PER_USER = 92  # reference: 13.8M session rows / 150K users
 MACHINE_ID_BASE = 10_000_000  # machine_ids count up from here in random steps

@@ -25,5 +25,9 @@ SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
     "truth/user_types": (("machine_id", "BIGINT"), ("user_type", "VARCHAR")),
     "truth/campaign_intent": (("machine_id", "BIGINT"), ("campaign_id", "VARCHAR"), ("intent", "VARCHAR")),
+    "truth/repeat_behaviour": (
+        ("machine_id", "BIGINT"), ("domain_name", "VARCHAR"), ("lapse_probability", "DOUBLE"),
+        ("purchases_before_lapse", "BIGINT"), ("lapse_date", "DATE"), ("active_until_date", "DATE"),
+    ),
 }
 FORMATS = ("csv", "parquet")

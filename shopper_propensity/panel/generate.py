@@ -31,6 +31,7 @@ from shopper_propensity.panel.campaigns import (
     Exposures,
     run_campaigns,
 )
+from shopper_propensity.panel.lapses import draw_lapses, with_lapse_days
 from shopper_propensity.panel.scenarios import SCENARIOS, Scenario
 from shopper_propensity.panel.simulate import (
     Days,
@@ -42,7 +43,9 @@ from shopper_propensity.panel.simulate import (
     simulate_visits,
 )
 
-RNG_STREAMS = ("users", "days", "visits", "conversion", "campaigns", "prompted_visits", "items", "duplicates")
+# A new stream goes last: SeedSequence.spawn gives the earlier streams the same seeds as before.
+RNG_STREAMS = ("users", "days", "visits", "conversion", "campaigns", "prompted_visits", "items", "duplicates",
+               "lapses")
 
 
 def _concat_days(a: Days, b: Days) -> Days:
@@ -143,7 +146,9 @@ def _generate(n_users: int, root: np.random.SeedSequence, machine_id_base: int,
     users = draw_users(rngs["users"], n_users, machine_id_base)
     days = draw_visit_days(rngs["days"], users, scenario)
     visits = simulate_visits(rngs["visits"], days, users)
-    converted = draw_conversions(rngs["conversion"], days, visits, users, scenario)
+    lapses = draw_lapses(rngs["lapses"], days, users)
+    converted = draw_conversions(rngs["conversion"], days, visits, users, scenario, lapses)
+    lapses = with_lapse_days(lapses, converted, days.day)
     exposures = run_campaigns(rngs["campaigns"], users, days, converted)
     if scenario.single_visit:  # a campaign purchase would be a second visit
         exposures = Exposures(*(getattr(exposures, f)[:0] for f in Exposures.__dataclass_fields__))
@@ -182,6 +187,14 @@ def _generate(n_users: int, root: np.random.SeedSequence, machine_id_base: int,
             "machine_id": machine,
             "campaign_id": campaign,
             "intent": _labels(exposures.intent, INTENTS),
+        }),
+        "truth/repeat_behaviour": pa.table({
+            "machine_id": users.machine_id[lapses.user],
+            "domain_name": _labels(lapses.domain, _DOMAIN_NAMES),
+            "lapse_probability": lapses.probability,
+            "purchases_before_lapse": lapses.purchases_before_lapse,
+            "lapse_date": _dates(lapses.lapse_day),
+            "active_until_date": _dates(users.span_end[lapses.user]),
         }),
     }
 

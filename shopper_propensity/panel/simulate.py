@@ -43,9 +43,11 @@ from shopper_propensity.panel.calibration import (
     VISIT_RATE_SPREAD,
     WEEKDAY,
     WEEKEND_EFFECT,
+    YEAR,
     ZIP_NULL_SHARE,
     referrer_vocabulary,
 )
+from shopper_propensity.panel.lapses import Lapses, purchases_before, until_lapse
 from shopper_propensity.panel.sampling import draw_categorical, field_values, group_starts
 from shopper_propensity.panel.scenarios import Scenario, day_index
 
@@ -238,6 +240,11 @@ def simulate_visits(rng: np.random.Generator, days: Days, users: Users,
 # Conversion
 # --------------------------------------------------------------------------------------------
 
+# Lapsed customers' days cannot convert; the others' conversion is raised to keep each domain on
+# its reference rate, up to this rate, solved in this many fixed-point rounds.
+MAX_OPEN_CONVERSION = 0.5
+LAPSE_INTERCEPT_ROUNDS = 3
+
 
 def _conversion_logit(days: Days, visits: Visits, users: Users, scenario: Scenario) -> np.ndarray:
     """Logit of a pseudo-session converting, before the domain intercept and recency."""
@@ -278,6 +285,33 @@ def _domain_intercepts(logit: np.ndarray, days: Days) -> np.ndarray:
     return intercept[days.domain]
 
 
+def _intercepts_despite_lapses(logit: np.ndarray, days: Days, can_buy: np.ndarray) -> np.ndarray:
+    """Per-row intercept that keeps each domain's conversion in each year where it would be
+    without lapses, counting the rows that cannot buy (lapsed customers) as zeros: the rows that
+    can buy make up for them. Per year, because lapses accumulate over the years."""
+    rate = sigmoid(logit + _domain_intercepts(logit, days))
+    cell = days.domain.astype(np.int64) * (YEAR.max() + 1) + YEAR[days.day]
+    intercept = np.zeros(len(days))
+    for key in np.unique(cell):  # domains x years: twenty cells
+        rows = cell == key
+        open_rows = rows & can_buy
+        if open_rows.any():
+            target = min(rate[rows].sum() / open_rows.sum(), MAX_OPEN_CONVERSION)
+            intercept[rows] = _solve_intercept(logit[open_rows], target)
+    return intercept
+
+
+def _draw_until_lapse(u: np.ndarray, logit: np.ndarray, days: Days, lapses: Lapses) -> np.ndarray:
+    """Purchases from one uniform per row, each pair stopping at its K-th purchase day, with the
+    domain intercepts solved for the rows still open to buying (a few fixed-point rounds: solving
+    for the open rows lets more of them buy, which closes a few more)."""
+    can_buy = np.ones(len(days), dtype=bool)
+    for _ in range(LAPSE_INTERCEPT_ROUNDS):
+        purchased = until_lapse(u < sigmoid(logit + _intercepts_despite_lapses(logit, days, can_buy)), lapses)
+        can_buy = purchases_before(purchased, lapses.pair_of_day) < lapses.limit_of_day()
+    return purchased
+
+
 def days_since_previous_purchase(days: Days, purchased: np.ndarray) -> np.ndarray:
     """Days since the previous purchase day of the same (user, domain); NaN when none.
 
@@ -308,16 +342,17 @@ def _signal_scrambler(rng: np.random.Generator, days: Days, scenario: Scenario) 
 
 
 def draw_conversions(rng: np.random.Generator, days: Days, visits: Visits, users: Users,
-                      scenario: Scenario) -> np.ndarray:
+                      scenario: Scenario, lapses: Lapses) -> np.ndarray:
     """Converted flag per pseudo-session, in two passes so recency can feed back.
 
     Pass 1 draws provisional purchases without recency; their days-since-last-purchase enter
     pass 2.  Both passes share one uniform per row, so the final purchases mostly coincide with
     the provisional ones and the recency the model saw is close to the recency in the data.
+    In both, a customer buys nothing on a domain after the purchase day they lapse at (lapses).
     """
     u = rng.random(len(days))
     scrambled = _signal_scrambler(rng, days, scenario)
     logit = _conversion_logit(days, visits, users, scenario)[scrambled]
-    provisional = u < sigmoid(logit + _domain_intercepts(logit, days))
+    provisional = _draw_until_lapse(u, logit, days, lapses)
     logit = (logit + _recency_effect(days, provisional))[scrambled]
-    return u < sigmoid(logit + _domain_intercepts(logit, days))
+    return _draw_until_lapse(u, logit, days, lapses)

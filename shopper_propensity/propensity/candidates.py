@@ -13,10 +13,11 @@ from sklearn.ensemble import RandomForestClassifier
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import average_precision_score
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import FunctionTransformer, StandardScaler
 from threadpoolctl import threadpool_limits
 
+from shopper_propensity.logistic import pipeline_probabilities
 from shopper_propensity.propensity.features import PARSIMONY_FEATURES, FeatureEncoder
 
 REFERENCE_MODEL = "xgboost"  # the seed's model, reported beside the champion whatever is chosen
@@ -120,6 +121,8 @@ def fit_model(model, features: np.ndarray, labels: np.ndarray):
 def predict_scores(model, features: np.ndarray) -> np.ndarray:
     if isinstance(model, RandomForestClassifier):
         return _forest_scores(model, np.nan_to_num(features, nan=-1.0))
+    if isinstance(model, Pipeline) and isinstance(model[-1], LogisticRegression):
+        return pipeline_probabilities(model, features)
     with threadpool_limits(limits=1, user_api="blas"):  # as in fit_model
         return model.predict_proba(features)[:, 1].astype(np.float64)
 

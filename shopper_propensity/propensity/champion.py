@@ -14,6 +14,9 @@ complexity. Where validation has no signal at all - even the best candidate's PR
 above the window's base rate (what a random ranking scores) beyond its bootstrap interval -
 its differences are noise, and the simplest candidate wins outright. A var may pin a
 candidate instead.
+
+The rule is shared: the repeat-purchase models (shopper_propensity.repeat) choose their
+champion with it too, over their own candidates (complexity_order) and pin var.
 """
 
 from __future__ import annotations
@@ -47,27 +50,30 @@ class Selection:
     reason: dict[str, str]
 
 
-def complexity_rank(model_name: str) -> int:
+def complexity_rank(model_name: str, complexity_order: tuple[str, ...] = COMPLEXITY_ORDER) -> int:
     """1 = simplest candidate."""
-    return COMPLEXITY_ORDER.index(model_name) + 1
+    return complexity_order.index(model_name) + 1
 
 
 def select_champion(labels: np.ndarray, scores: dict[str, np.ndarray], seed: int, pinned: str | None = None,
-                    replicates: int = BOOTSTRAP_REPLICATES, confidence: float = CONFIDENCE) -> Selection:
+                    replicates: int = BOOTSTRAP_REPLICATES, confidence: float = CONFIDENCE, *,
+                    complexity_order: tuple[str, ...] = COMPLEXITY_ORDER,
+                    pin_var: str = "propensity_champion") -> Selection:
     """Choose the champion among candidates from their validation scores (same rows, same order).
 
     The bootstrap is paired: each replicate reweights the rows once (Poisson counts, seeded)
     and every candidate is scored on that same reweighting, so the interval is of the
-    difference between candidates, not of each alone.
+    difference between candidates, not of each alone. complexity_order lists the candidates
+    simplest first; pin_var is the var that pins one (named in the reasons).
     """
-    names = sorted(scores, key=complexity_rank)
+    names = sorted(scores, key=complexity_order.index)
     if pinned is not None and pinned not in names:
-        raise ValueError(f"propensity_champion={pinned!r} is not a candidate; choose one of {names}")
+        raise ValueError(f"{pin_var}={pinned!r} is not a candidate; choose one of {names}")
     labels = np.asarray(labels, dtype=np.float64)
     rankings = {name: score_ranking(scores[name]) for name in names}
     ones = np.ones(len(labels))
     metric = {name: weighted_average_precision(labels, *rankings[name], ones) for name in names}
-    best = max(names, key=lambda name: (metric[name], -complexity_rank(name)))
+    best = max(names, key=lambda name: (metric[name], -complexity_order.index(name)))
 
     rng = np.random.default_rng(seed)
     gaps = {name: np.empty(replicates) for name in names}
@@ -96,7 +102,7 @@ def select_champion(labels: np.ndarray, scores: dict[str, np.ndarray], seed: int
     for name in names:
         value = f"validation PR AUC {metric[name]:.4f}"
         if name == champion and pinned:
-            reason[name] = f"champion: pinned by var propensity_champion ({value}; best {best} {metric[best]:.4f})"
+            reason[name] = f"champion: pinned by var {pin_var} ({value}; best {best} {metric[best]:.4f})"
         elif name == champion and not has_signal:
             reason[name] = (f"champion: {value}; validation has no signal (best {best} {metric[best]:.4f} is not above "
                             f"the base rate {base_rate:.4f} beyond its {level} bootstrap interval), so the simplest "
@@ -110,7 +116,7 @@ def select_champion(labels: np.ndarray, scores: dict[str, np.ndarray], seed: int
             reason[name] = (f"champion: {value}, not distinguishable from the best ({best} {metric[best]:.4f}; "
                             f"{interval(name)}), and simpler")
         elif pinned:
-            reason[name] = f"not champion: {value}; var propensity_champion pins {pinned}"
+            reason[name] = f"not champion: {value}; var {pin_var} pins {pinned}"
         elif not has_signal:
             reason[name] = (f"not champion: {value}; validation has no signal, so the simplest candidate "
                             f"({champion}) serves")

@@ -4,19 +4,31 @@ all non-primary domains together, at the tuned and at the default 0.5 threshold.
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow as pa
 
 from shopper_propensity.domain_groups import ALL_NON_PRIMARY
 from shopper_propensity.metrics import ranking_metrics, threshold_metrics
-from shopper_propensity.model_inputs import require_rows
+from shopper_propensity.model_inputs import orders_only_table, require_rows
 from shopper_propensity.settings import PropensitySettings
 from shopper_propensity.sql_literals import sql_literal
 
 DEFAULT_THRESHOLD = 0.5
 
 
-def model_metrics(registry_relation, predictions_relation, settings: PropensitySettings) -> pd.DataFrame:
+METRICS_SCHEMA = pa.schema([
+    ("model_name", pa.string()), ("split", pa.string()), ("domain_name", pa.string()),
+    ("threshold_kind", pa.string()), ("rows", pa.int64()), ("positives", pa.int64()),
+    ("predicted_positives", pa.int64()), ("threshold", pa.float64()), ("accuracy", pa.float64()),
+    ("precision", pa.float64()), ("recall", pa.float64()), ("f1", pa.float64()), ("roc_auc", pa.float64()),
+    ("pr_auc", pa.float64()), ("brier", pa.float64()),
+])
+
+
+def model_metrics(registry_relation, predictions_relation, settings: PropensitySettings) -> pd.DataFrame | pa.Table:
     """propensity_model_metrics: metrics_table of every registry model, one model at a time (memory
     holds one model's predictions), at the threshold the registry tuned for it."""
+    if not settings.panel_has_sessions:
+        return orders_only_table(METRICS_SCHEMA)
     thresholds = dict(registry_relation.project("model_name, threshold").fetchall())
     require_rows(predictions_relation, "propensity_predictions")
     tables = []

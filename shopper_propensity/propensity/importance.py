@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import xgboost as xgb
 from sklearn.metrics import roc_auc_score
 
-from shopper_propensity.model_inputs import require_rows
+from shopper_propensity.model_inputs import orders_only_table, require_rows
 from shopper_propensity.propensity.candidates import model_features, predict_scores
 from shopper_propensity.propensity.features import FeatureEncoder
 from shopper_propensity.propensity.inputs import feature_columns, load_rows
@@ -78,9 +79,18 @@ def feature_importance(
     return table.sort_values([order, "feature"]).reset_index(drop=True)
 
 
-def importance_table(registry_relation, features_relation, settings: PropensitySettings) -> pd.DataFrame:
+IMPORTANCE_SCHEMA = pa.schema([
+    ("model_name", pa.string()), ("feature", pa.string()), ("gain", pa.float64()),
+    ("permutation_importance", pa.float64()), ("gain_share", pa.float64()), ("gain_rank", pa.int64()),
+    ("permutation_rank", pa.int64()),
+])
+
+
+def importance_table(registry_relation, features_relation, settings: PropensitySettings) -> pd.DataFrame | pa.Table:
     """propensity_feature_importance: feature_importance of the champion and of the reference
     XGBoost on a bounded seeded sample of the validation window the registry was tuned on."""
+    if not settings.panel_has_sessions:
+        return orders_only_table(IMPORTANCE_SCHEMA)
     registry = registry_relation.filter("is_champion or is_reference_model").df()
     require_rows(registry, "propensity_model_registry (champion and reference model)")
     windows = registry_windows(registry, SplitWindows.from_vars(settings.train_end, settings.validation_months),

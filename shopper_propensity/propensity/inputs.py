@@ -37,8 +37,8 @@ def iter_batches(relation, predicate: str, columns: list[str], batch_rows: int):
 
     DuckDB's reader hands out chunks far smaller than asked for (~35K rows); each scoring call
     has a fixed cost, so chunks are gathered up to batch_rows first. Key order and fixed cuts
-    put every row in the same batch at the same place every run: BLAS gives a logistic
-    regression score last bits that depend on the row's place in the batch.
+    put every row in the same batch at the same place every run (scores no longer depend on it:
+    see logistic.pipeline_probabilities; the output's row order does).
     """
     selected = relation.filter(predicate).project(", ".join(columns)).order("pseudo_session_id")
     reader = selected.to_arrow_reader(batch_rows)

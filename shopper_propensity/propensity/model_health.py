@@ -11,8 +11,9 @@ from __future__ import annotations
 import logging
 
 import pandas as pd
+import pyarrow as pa
 
-from shopper_propensity.model_inputs import require_rows
+from shopper_propensity.model_inputs import orders_only_table, require_rows
 from shopper_propensity.propensity.features import FeatureEncoder
 from shopper_propensity.propensity.registry import encoder_from_json
 from shopper_propensity.propensity.splits import SplitWindows, registry_windows, window_filter, window_predicates
@@ -117,9 +118,18 @@ def unseen_level_checks(unseen: pd.DataFrame, settings: HealthSettings) -> list[
     return rows
 
 
-def health_table(registry_relation, metrics_relation, features_relation, settings: HealthSettings) -> pd.DataFrame:
+HEALTH_SCHEMA = pa.schema([
+    ("check_name", pa.string()), ("subject", pa.string()), ("observed_value", pa.float64()),
+    ("limit_value", pa.float64()), ("is_fired", pa.bool_()), ("message", pa.string()),
+])
+
+
+def health_table(registry_relation, metrics_relation, features_relation,
+                 settings: HealthSettings) -> pd.DataFrame | pa.Table:
     """model_health: every check, on the registry, the tuned test metrics of propensity_model_metrics
     and the counts of session_features in the windows the registry was fitted on."""
+    if not settings.panel_has_sessions:
+        return orders_only_table(HEALTH_SCHEMA)
     registry = registry_relation.project(
         "model_name, is_champion, threshold, validation_roc_auc, validation_flagged_share, "
         "encoder_json, fit_rows, target, primary_domain, validation_start, train_end").df()

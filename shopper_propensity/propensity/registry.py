@@ -1,5 +1,6 @@
 """The model registry: every training run's fitted models are stored as one version in the
-artifact folder, and the rows of propensity_model_registry point at them.
+artifact folder, and the rows of propensity_model_registry (and of repeat_model_registry, which
+stores its families the same way under `<artifact_dir>/repeat/`) point at them.
 
 A version is a folder `<artifact_dir>/propensity/<version_id>/`: each candidate pickled
 (`<model_name>.pkl`, with its encoder and column positions in the registry row), the reference
@@ -50,14 +51,14 @@ def dump_model(model) -> bytes:
     return pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def load_model(blob: bytes):
+def load_model(blob: bytes, registry: str = "propensity_model_registry"):
     """A model this project pickled (load_stored_model checks the file is the one it wrote)."""
     try:
         return pickle.loads(blob)
     except (AttributeError, ModuleNotFoundError) as error:  # pickled by code that has moved since
         raise PropensityInputError(
-            f"propensity_model_registry points at a model this version of shopper_propensity cannot load ({error}); "
-            "rebuild it: dbt build --select propensity_model_registry+"
+            f"{registry} points at a model this version of shopper_propensity cannot load ({error}); "
+            f"rebuild it: dbt build --select {registry}+"
         ) from error
 
 
@@ -65,18 +66,21 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def save_version(models: dict[str, object], reference: xgb.XGBClassifier, metadata: dict,
-                 artifact_dir: str | Path) -> dict[str, StoredModel]:
-    """Store a training run as one version folder; {model name: where it is stored}.
+def save_version(models: dict[str, object], metadata: dict, artifact_dir: str | Path, family: str = FAMILY,
+                 reference: xgb.XGBClassifier | None = None) -> dict[str, StoredModel]:
+    """Store a training run of a model family (propensity, repeat) as one version folder
+    `<artifact_dir>/<family>/<version_id>/`; {model name: where it is stored}. A `reference`
+    XGBoost model is also stored as XGBoost JSON.
 
     Written beside the final folder and renamed into place, so a version folder is always
     complete; when it already exists (the same run built again) it is left as it is.
     """
     files = {f"{name}.pkl": dump_model(model) for name, model in sorted(models.items())}
-    files[REFERENCE_JSON] = bytes(reference.get_booster().save_raw(raw_format="json"))
+    if reference is not None:
+        files[REFERENCE_JSON] = bytes(reference.get_booster().save_raw(raw_format="json"))
     manifest = {
         **metadata,
-        "family": FAMILY,
+        "family": family,
         "files": {file: _digest(blob) for file, blob in sorted(files.items())},
         "library_versions": {"python": platform.python_version(), "numpy": np.__version__,
                              "pandas": pd.__version__, "scikit-learn": sklearn.__version__,
@@ -84,7 +88,7 @@ def save_version(models: dict[str, object], reference: xgb.XGBClassifier, metada
     }
     version_id = _digest(json.dumps(manifest, sort_keys=True, default=str).encode())[:VERSION_ID_LENGTH]
     manifest = {"version_id": version_id, **manifest}
-    versions = Path(artifact_dir) / FAMILY
+    versions = Path(artifact_dir) / family
     final = versions / version_id
     if not final.exists():  # else the same run, stored by an earlier build: a version id is its content
         with _scratch_folder(versions) as scratch:
@@ -92,8 +96,18 @@ def save_version(models: dict[str, object], reference: xgb.XGBClassifier, metada
                 (scratch / file).write_bytes(blob)
             (scratch / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str) + "\n")
             _rename_into_place(scratch, final)
-    return {name: StoredModel(version_id, f"{FAMILY}/{version_id}/{name}.pkl", manifest["files"][f"{name}.pkl"])
+    return {name: StoredModel(version_id, f"{family}/{version_id}/{name}.pkl", manifest["files"][f"{name}.pkl"])
             for name in models}
+
+
+def stored_rows(rows: list[dict], stored: dict[str, StoredModel]) -> pd.DataFrame:
+    """Registry rows (one per model_name) pointing at where save_version stored each model."""
+    return pd.DataFrame([
+        {**row, "model_version_id": stored[row["model_name"]].version_id,
+         "artifact_file": stored[row["model_name"]].artifact_file,
+         "artifact_sha256": stored[row["model_name"]].artifact_sha256}
+        for row in rows
+    ])
 
 
 @contextmanager
@@ -116,23 +130,24 @@ def _rename_into_place(scratch: Path, final: Path) -> None:
             raise
 
 
-def load_stored_model(artifact_dir: str | Path, artifact_file: str, artifact_sha256: str):
+def load_stored_model(artifact_dir: str | Path, artifact_file: str, artifact_sha256: str,
+                      registry: str = "propensity_model_registry"):
     """The model stored at artifact_file, after checking its bytes are the ones the registry
-    recorded: a file changed or swapped since is never unpickled."""
+    (the table named `registry`) recorded: a file changed or swapped since is never unpickled."""
     path = Path(artifact_dir) / artifact_file
     try:
         blob = path.read_bytes()
     except FileNotFoundError as error:
         raise PropensityInputError(
-            f"{path}: the model propensity_model_registry points at is missing (artifact folder: var artifact_dir "
-            "or env SHOPPER_ARTIFACT_DIR); rebuild it: dbt build --select propensity_model_registry+"
+            f"{path}: the model {registry} points at is missing (artifact folder: var artifact_dir "
+            f"or env SHOPPER_ARTIFACT_DIR); rebuild it: dbt build --select {registry}+"
         ) from error
     if _digest(blob) != artifact_sha256:
         raise PropensityInputError(
-            f"{path} is not the file propensity_model_registry recorded (SHA-256 differs); "
-            "rebuild it: dbt build --select propensity_model_registry+"
+            f"{path} is not the file {registry} recorded (SHA-256 differs); "
+            f"rebuild it: dbt build --select {registry}+"
         )
-    return load_model(blob)
+    return load_model(blob, registry)
 
 
 def encoder_from_json(text: str) -> FeatureEncoder:

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shopper_propensity.model_inputs import require_rows
+from shopper_propensity.model_inputs import orders_only_table, require_rows
 from shopper_propensity.propensity.candidates import model_features, predict_scores
 from shopper_propensity.propensity.features import MODEL_FEATURES, FeatureEncoder
 from shopper_propensity.propensity.inputs import feature_columns, iter_batches
@@ -25,9 +25,12 @@ PREDICTION_SCHEMA = pa.schema([
 ])
 
 
-def score_predictions(registry_relation, features_relation, settings: PropensitySettings) -> pa.RecordBatchReader:
+def score_predictions(registry_relation, features_relation,
+                      settings: PropensitySettings) -> pa.RecordBatchReader | pa.Table:
     """propensity_predictions: every registry model's scores (score_splits), after checking that
     the vars still give the windows and domain the registry was fitted on."""
+    if not settings.panel_has_sessions:
+        return orders_only_table(PREDICTION_SCHEMA)
     registry = registry_relation.df()
     require_rows(registry, "propensity_model_registry")
     registry_windows(registry, SplitWindows.from_vars(settings.train_end, settings.validation_months),

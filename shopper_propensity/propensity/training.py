@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import pyarrow as pa
 import xgboost as xgb
 from sklearn.ensemble import RandomForestClassifier
 
 from shopper_propensity.metrics import classification_metrics, f1_optimal_threshold
-from shopper_propensity.model_inputs import require_rows
+from shopper_propensity.model_inputs import orders_only_table, require_rows
 from shopper_propensity.propensity.candidates import (
     MAX_RANDOM_FOREST_ROWS,
     REFERENCE_MODEL,
@@ -25,15 +26,30 @@ from shopper_propensity.propensity.candidates import (
 from shopper_propensity.propensity.champion import SELECTION_METRIC, complexity_rank, select_champion
 from shopper_propensity.propensity.features import FeatureEncoder
 from shopper_propensity.propensity.inputs import feature_columns, load_rows
-from shopper_propensity.propensity.registry import save_version
+from shopper_propensity.propensity.registry import save_version, stored_rows
 from shopper_propensity.propensity.splits import SplitWindows, check_target, window_filter
 from shopper_propensity.settings import PropensitySettings
 
+REGISTRY_SCHEMA = pa.schema([
+    ("model_name", pa.string()), ("is_champion", pa.bool_()), ("is_reference_model", pa.bool_()),
+    ("complexity_rank", pa.int64()), ("selection_metric", pa.string()), ("validation_pr_auc", pa.float64()),
+    ("validation_roc_auc", pa.float64()), ("pr_auc_gap_to_best", pa.float64()),
+    ("pr_auc_gap_interval_low", pa.float64()), ("pr_auc_gap_interval_high", pa.float64()),
+    ("selection_reason", pa.string()), ("target", pa.string()), ("primary_domain", pa.string()),
+    ("threshold", pa.float64()), ("validation_flagged_share", pa.float64()), ("feature_positions", pa.string()),
+    ("encoder_json", pa.string()), ("fit_rows", pa.int64()),
+    ("fit_positives", pa.int64()), ("validation_rows", pa.int64()), ("validation_positives", pa.int64()),
+    ("validation_start", pa.date32()), ("train_end", pa.date32()), ("model_version_id", pa.string()),
+    ("artifact_file", pa.string()), ("artifact_sha256", pa.string()),
+])
 
-def fit_registry(features_relation, settings: PropensitySettings) -> pd.DataFrame:
+
+def fit_registry(features_relation, settings: PropensitySettings) -> pd.DataFrame | pa.Table:
     """propensity_model_registry: the candidates trained on session_features (train_registry), one
     row per candidate, each pointing at its model in the version the run stored under var
     artifact_dir (registry.save_version)."""
+    if not settings.panel_has_sessions:
+        return orders_only_table(REGISTRY_SCHEMA)
     require_rows(features_relation, "session_features")
     return store_run(*train_registry(features_relation, settings), settings.artifact_dir)
 
@@ -41,13 +57,7 @@ def fit_registry(features_relation, settings: PropensitySettings) -> pd.DataFram
 def store_run(rows: list[dict], fitted: dict[str, object], metadata: dict, artifact_dir: str) -> pd.DataFrame:
     """The registry frame of a training run: its models stored as one version under
     artifact_dir, each candidate's row pointing at its file."""
-    stored = save_version(fitted, fitted[REFERENCE_MODEL], metadata, artifact_dir)
-    return pd.DataFrame([
-        {**row, "model_version_id": stored[row["model_name"]].version_id,
-         "artifact_file": stored[row["model_name"]].artifact_file,
-         "artifact_sha256": stored[row["model_name"]].artifact_sha256}
-        for row in rows
-    ])
+    return stored_rows(rows, save_version(fitted, metadata, artifact_dir, reference=fitted[REFERENCE_MODEL]))
 
 
 def train_registry(features_relation, settings: PropensitySettings) -> tuple[list[dict], dict[str, object], dict]:

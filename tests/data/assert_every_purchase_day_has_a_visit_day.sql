@@ -1,6 +1,7 @@
-{{ config(severity='warn') }}
+{{ config(severity='warn', enabled=panel_has_sessions()) }}
 -- Purchases on a (machine, date, domain) with no visit to that domain that day cannot join a
--- pseudo-session; they stay in the order marts but not in session_features. Counted, not hidden.
+-- pseudo-session; they stay in the order marts and user_rfm but not in session_features.
+-- Counted, not hidden. (Off for an orders-only panel, where no purchase has a visit.)
 select
     purchases.machine_id,
     purchases.event_date,

@@ -9,7 +9,7 @@ with
 
     select
         '{{ table_name }}' as source_table,
-        {% if table_name != 'campaign_exposures' or panel_file_exists(table_name) -%}
+        {% if panel_table_is_read(table_name) -%}
         (select count(*) from {{ source('comscore', table_name) }}) as rows_in,
         {%- else -%}
         0 as rows_in,

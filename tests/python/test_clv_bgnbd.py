@@ -15,6 +15,8 @@ from shopper_propensity.clv.bgnbd import (
     BetaGeoModel,
     _expected_if_alive,
     _expected_if_alive_by_quadrature,
+    _expected_if_alive_on_grid,
+    _is_concentrated,
     _log_likelihood_terms,
     fit_beta_geo,
 )
@@ -199,6 +201,33 @@ def test_rows_where_hyp2f1_fails_fall_back_to_the_integral(monkeypatch):
 
     monkeypatch.setattr("shopper_propensity.clv.bgnbd.hyp2f1", failing_hyp2f1)
     np.testing.assert_allclose(MONTHLY.expected_purchases(90, *history), closed_form, rtol=1e-6)
+
+
+def test_the_grid_integral_agrees_with_the_adaptive_one_where_dropout_is_concentrated():
+    """Large a and b (a fit that pins the dropout probability down, e.g. a = 12,104 and
+    b = 162,755 on a synthetic panel) make hyp2f1 fail for whole panels: there the integral
+    runs on a fixed grid for all rows at once, and must agree with the adaptive one."""
+    rng = np.random.default_rng(5)
+    for _ in range(40):
+        r, alpha = np.exp(rng.uniform(np.log([0.05, 1.0]), np.log([5.0, 200.0])))
+        a = float(np.exp(rng.uniform(np.log(2.0), np.log(1e5))))
+        b = a * float(np.exp(rng.uniform(np.log(0.5), np.log(50.0))))
+        x, age = rng.integers(0, 100, 30).astype(float), rng.uniform(0, 2_000, 30)
+        t = float(rng.choice([30, 90, 365, 3_650]))
+        grid = _is_concentrated(a, b + x)
+        if not grid.any():
+            continue
+        adaptive = [_expected_if_alive_by_quadrature(r, alpha, a, b, xi, ti, t) for xi, ti in zip(x[grid], age[grid],
+                                                                                                    strict=True)]
+        np.testing.assert_allclose(_expected_if_alive_on_grid(r, alpha, a, b, x[grid], age[grid], t), adaptive,
+                                   rtol=1e-6)
+    fitted_tight = BetaGeoModel(r=0.465, alpha=16.48, a=12_104.0, b=162_755.0)
+    history = ([0, 3, 40], [0.0, 100.0, 290.0], [120.0, 200.0, 300.0])
+    expected = fitted_tight.expected_purchases(90, *history)
+    alive = fitted_tight.probability_alive(*history)
+    adaptive = [_expected_if_alive_by_quadrature(0.465, 16.48, 12_104.0, 162_755.0, x, age, 90)
+                for x, age in zip(history[0], history[2], strict=True)]
+    np.testing.assert_allclose(expected, alive * np.array(adaptive), rtol=1e-6)
 
 
 def test_expected_purchases_are_continuous_through_a_equal_to_one():

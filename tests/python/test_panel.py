@@ -17,11 +17,12 @@ from sklearn.preprocessing import StandardScaler
 
 from shopper_propensity import panel
 from shopper_propensity.panel import calibration, report, simulate
+from shopper_propensity.panel import lapses as lapses_module
 
 SMALL_SESSIONS = 20_000
 CALIBRATION_SESSIONS = 400_000
 PANEL_TABLES = ("sessions", "transactions", "campaign_exposures")
-TRUTH_TABLES = ("truth/user_types", "truth/campaign_intent")
+TRUTH_TABLES = ("truth/user_types", "truth/campaign_intent", "truth/repeat_behaviour")
 ARROW_TYPES = {"BIGINT": "int64", "UBIGINT": "uint64", "INTEGER": "int32", "DOUBLE": "double",
                "VARCHAR": "string", "DATE": "date32[day]"}
 TIME_PATTERN = r"^([0-9]|1[0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$"
@@ -263,6 +264,40 @@ def test_days_since_previous_purchase_stays_within_user_and_domain():
                       day=np.array([3, 5, 9, 10, 4, 8]))
     since = simulate.days_since_previous_purchase(days, np.array([True, False, True, False, False, True]))
     np.testing.assert_array_equal(since, [np.nan, 2, 6, np.nan, np.nan, np.nan])
+
+
+def test_lapses_stop_a_pair_after_its_kth_purchase_day():
+    pair = np.array([0, 0, 0, 0, 1, 1, 1])
+    lapses = lapses_module.Lapses(user=np.array([0, 1]), domain=np.array([0, 0]), probability=np.array([0.5, 0.5]),
+                                  purchases_before_lapse=np.array([2, 1]), pair_of_day=pair)
+    wanted = np.array([True, False, True, True, True, True, False])
+    np.testing.assert_array_equal(lapses_module.purchases_before(wanted, pair), [0, 1, 1, 2, 0, 1, 2])
+    bought = lapses_module.until_lapse(wanted, lapses)
+    np.testing.assert_array_equal(bought, [True, False, True, False, True, False, False])
+    day = np.array([3, 5, 9, 12, 4, 8, 9])
+    np.testing.assert_array_equal(lapses_module.with_lapse_days(lapses, bought, day).lapse_day, [9, 4])
+
+
+def test_repeat_truth_matches_the_purchases(small_con):
+    """truth/repeat_behaviour: a lapsed customer's purchase days on a domain are exactly its first
+    K (campaign-prompted purchases on amazon.com come on top), and none follows the lapse."""
+    rows = small_con.execute("""
+        WITH days AS (SELECT DISTINCT machine_id, domain_name, event_date FROM transactions)
+        SELECT r.domain_name = 'amazon.com' AS has_campaigns,
+               count(*) FILTER (WHERE d.event_date <= r.lapse_date) AS days_to_lapse,
+               r.purchases_before_lapse,
+               count(*) FILTER (WHERE d.event_date > r.lapse_date) AS days_after
+        FROM truth_repeat_behaviour r JOIN days d USING (machine_id, domain_name)
+        WHERE r.lapse_date IS NOT NULL
+        GROUP BY r.machine_id, r.domain_name, r.purchases_before_lapse""").fetchall()
+    assert len(rows) > 20
+    others = [row for row in rows if not row[0]]
+    assert others and all(to_lapse == k and after == 0 for _, to_lapse, k, after in others)
+    assert all(to_lapse >= k for _, to_lapse, k, _ in rows)
+    assert _scalar(small_con, "SELECT count(*) FROM truth_repeat_behaviour WHERE lapse_date > active_until_date") == 0
+    # one row per (machine, domain) seen in the sessions
+    assert _scalar(small_con, "SELECT count(*) FROM truth_repeat_behaviour") == _scalar(
+        small_con, "SELECT count(*) FROM (SELECT DISTINCT machine_id, domain_name FROM sessions)")
 
 
 def test_cli_writes_and_reports(tmp_path, capsys):

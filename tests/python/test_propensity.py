@@ -144,6 +144,27 @@ def test_model_features_shares_the_matrix_only_when_every_column_is_used():
     assert not np.shares_memory(subset, encoded)
 
 
+def test_logistic_scores_do_not_depend_on_the_batch_or_blas_threads():
+    """A row's score is the same whatever rows are scored beside it (predict_proba's BLAS product
+    changed last bits with the batch and the thread count, so two builds differed)."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.default_rng(3)
+    features = rng.lognormal(size=(20_000, 40)).astype(np.float32)
+    labels = features[:, 0] + rng.normal(size=20_000) > 1.5
+    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500)).fit(features, labels)
+    whole = candidates.predict_scores(model, features)
+    np.testing.assert_allclose(whole, model.predict_proba(features)[:, 1], atol=1e-6)
+    for rows, threads in ((1, 1), (999, 1), (7_777, 2), (20_000, 2)):
+        with threadpool_limits(limits=threads, user_api="blas"):
+            parts = [candidates.predict_scores(model, features[start:start + rows])
+                     for start in range(0, len(features), rows)]
+        assert np.array_equal(np.concatenate(parts), whole), (rows, threads)
+
+
 def test_protected_attributes_cannot_be_features():
     frame = pd.DataFrame({"zip_code": [1, 2]})
     with pytest.raises(feat.FeatureError, match="zip_code"):

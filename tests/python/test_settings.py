@@ -17,10 +17,11 @@ from shopper_propensity.settings import (
     HealthSettings,
     PersonaSettings,
     PropensitySettings,
+    RepeatSettings,
     SettingsError,
 )
 
-FAMILIES = (PropensitySettings, HealthSettings, PersonaSettings, CampaignSettings)
+FAMILIES = (PropensitySettings, HealthSettings, PersonaSettings, CampaignSettings, RepeatSettings)
 PYTHON_MODELS = REPO_ROOT / "python_models"
 
 
@@ -46,6 +47,10 @@ def test_every_family_builds_from_the_project_vars_with_their_types():
     assert personas.segment_k is None and personas.segment_with_demographics is False
     assert project_settings(CampaignSettings).campaign_target_share is None
     assert project_settings(HealthSettings).health_min_positives_per_window == 100
+    repeat = project_settings(RepeatSettings)
+    assert repeat.repeat_horizon_days == 90 and repeat.repeat_champion is None
+    assert project_settings(PropensitySettings).panel_has_sessions is True
+    assert project_settings(PersonaSettings, panel_has_sessions="false").panel_has_sessions is False
 
 
 def test_no_setting_has_a_python_default():
@@ -69,7 +74,7 @@ def test_each_python_model_s_meta_maps_every_setting_it_reads_from_its_own_var()
                 assert re.fullmatch(rf"\{{\{{ var\('{field.name}'\)( or env_var\('SHOPPER_\w+', '[^']+'\))? \}}\}}",
                                     meta.get(field.name, "")), (path.stem, field.name, meta.get(field.name))
             checked += 1
-    assert checked == 11  # every Python model but campaign_gain_curve reads one family
+    assert checked == 14  # every Python model but campaign_gain_curve reads one family
 
 
 def test_python_models_read_settings_only_through_one_meta_mapping():

@@ -51,6 +51,8 @@ COMPARED = {
     "user_rfm": ["machine_id", "domain_name"],
     "panel_rejects": ["reject_id"],
     "panel_row_accounting": ["source_table"],
+    # issue 20's forecast: the repeat Python models on the driver, then the mart through dbt-spark
+    "user_repeat_forecast": ["machine_id", "domain_name"],
 }
 
 

@@ -7,7 +7,9 @@
 -- ends before var campaign_test_from, test when it starts on or after it, gap when it straddles
 -- it, open when a window runs past the last day of data. Only outcomes live here; features
 -- (strictly before exposure) are in int_campaign_exposures_featurized.
-{%- if not panel_file_exists('campaign_exposures') %}
+-- An orders-only panel (var panel_has_sessions false) labels no exposure: the campaign models
+-- read browsing history, so they build empty (base_comscore__sessions logs why).
+{%- if panel_has_sessions() and not panel_file_exists('campaign_exposures') %}
 {{ log("Campaign models skipped: no campaign_exposures file at " ~ panel_file_path('campaign_exposures') ~ "; int_campaign_*, campaign_stage1/stage2 predictions, campaign_targets, campaign_model_metrics and campaign_gain_curve build empty.", info=true) }}
 {%- endif %}
 
@@ -16,6 +18,9 @@ with
 exposures as (
 
     select * from {{ ref('stg_comscore__campaign_exposures') }}
+    {%- if not panel_has_sessions() %}
+    where 1 = 0
+    {%- endif %}
 
 ),
 

@@ -16,7 +16,7 @@ grouped as (
 
 final as (
 
-    {{ rank_scored_sessions('grouped', ['domain_group']) }}
+    {{ rank_scored_rows('grouped', ['domain_group']) }}
 
 )
 

@@ -49,7 +49,7 @@ final as (
         row_number() over (
             partition by domain_name
             order by score desc, pseudo_session_id
-        ) <= {{ targeted_session_count(
+        ) <= {{ targeted_count(
             sql_literal(var('target_fraction')),
             'count(*) over (partition by domain_name)'
         ) }} as is_targeted

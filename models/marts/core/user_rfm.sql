@@ -1,5 +1,6 @@
 -- One row per user and domain: recency, frequency, monetary value and engagement as of the
 -- snapshot date (var snapshot_date; by default the day after the last event in the data).
+-- Purchases are read from the orders, visits from the pseudo-sessions (macros/user_rfm.sql).
 with
 
 pseudo_sessions as (
@@ -8,6 +9,12 @@ pseudo_sessions as (
 
 ),
 
-{{ user_rfm_ctes('pseudo_sessions', var('snapshot_date')) }}
+purchase_days as (
+
+    select * from {{ ref('int_transactions_aggregated_to_pseudo_sessions') }}
+
+),
+
+{{ user_rfm_ctes('pseudo_sessions', 'purchase_days', var('snapshot_date')) }}
 
 select * from final

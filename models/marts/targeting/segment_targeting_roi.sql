@@ -60,7 +60,7 @@ persona_sessions as (
 
 ranked as (
 
-    {{ rank_scored_sessions('persona_sessions', ['domain_name', 'persona']) }}
+    {{ rank_scored_rows('persona_sessions', ['domain_name', 'persona']) }}
 
 ),
 

@@ -1,5 +1,5 @@
--- Every user of each segmented domain is in exactly one segment (the model's grain test
--- covers "at most one"; this covers "at least one", and nobody from elsewhere).
+-- Every user of each segmented domain seen visiting is in exactly one segment (the model's
+-- grain test covers "at most one"; this covers "at least one", and nobody from elsewhere).
 {%- set domains = list_setting(var('segment_domains')) %}
 
 with
@@ -9,6 +9,7 @@ expected as (
     select machine_id, domain_name
     from {{ ref('user_rfm') }}
     where domain_name in {{ sql_literal_list(domains) }}
+        and frequency_days is not null
 
 ),
 

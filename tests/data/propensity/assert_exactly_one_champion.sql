@@ -1,4 +1,5 @@
--- The registry names exactly one champion: session_scores, lift, gain and ROI read its scores.
+-- The registry names exactly one champion: session_scores, lift, gain and ROI read its scores
+-- (an empty registry, an orders-only panel's, names none).
 with
 
 registry as (
@@ -12,7 +13,7 @@ final as (
     select
         count(case when is_champion then 1 end) as champions
     from registry
-    having count(case when is_champion then 1 end) != 1
+    having count(*) > 0 and count(case when is_champion then 1 end) != 1
 
 )
 

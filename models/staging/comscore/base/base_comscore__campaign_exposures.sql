@@ -1,7 +1,7 @@
 {%- set column_specs = panel_column_specs('campaign_exposures') -%}
 
 {#- The exposures file is optional: without it this model is empty and the campaign models skip. -#}
-{%- set has_exposures_file = panel_file_exists('campaign_exposures') -%}
+{%- set has_exposures_file = panel_table_is_read('campaign_exposures') -%}
 {%- if has_exposures_file -%}
 {%- set column_specs = with_source_types(
     source('comscore', 'campaign_exposures'), 'campaign_exposures', column_specs
@@ -17,12 +17,7 @@ source as (
     {% if has_exposures_file -%}
     select * from {{ source('comscore', 'campaign_exposures') }}
     {%- else -%}
-    select
-        {% for column in column_specs -%}
-        cast(null as {{ dbt.type_string() }}) as {{ column.name }},
-        {% endfor -%}
-        cast(null as {{ dbt.type_string() }}) as filename
-    where 1 = 0
+    {{ empty_panel_source(column_specs) }}
     {%- endif %}
 
 ),
