@@ -33,7 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from shopper_propensity.model_inputs import require_rows
+from shopper_propensity.model_inputs import orders_only_table, require_rows
 from shopper_propensity.propensity.inputs import feature_columns
 from shopper_propensity.propensity.registry import registry_models
 from shopper_propensity.propensity.scoring import PREDICTION_SCHEMA, score_batch, split_predicates
@@ -80,8 +80,10 @@ def predictions(spark, registry: pd.DataFrame, features, artifact_dir: str):
 
 def predictions_model(dbt, session):
     """propensity_predictions as the Spark build runs it in place of the dbt Python model (the
-    same refs and settings check as python_models/propensity/propensity_predictions.py)."""
+    same refs, orders-only rule and settings check as python_models/propensity/propensity_predictions.py)."""
     settings = PropensitySettings.from_meta(dbt.config.get("meta"))
+    if not settings.panel_has_sessions:
+        return orders_only_table(PREDICTION_SCHEMA)
     registry = dbt.ref("propensity_model_registry").df()
     require_rows(registry, "propensity_model_registry")
     registry_windows(registry, SplitWindows.from_vars(settings.train_end, settings.validation_months),
