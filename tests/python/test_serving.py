@@ -38,8 +38,9 @@ while True:
     last = Path(stop).exists()
     try:
         if held is not None:
-            build = held.execute(sqlalchemy.text("select build_id from served_build")).scalar_one()
-            rows = held.execute(sqlalchemy.text("select count(*) from session_features")).scalar_one()
+            # one statement: two would straddle a switch that falls between them
+            build, rows = held.execute(sqlalchemy.text(
+                "select (select build_id from served_build), (select count(*) from session_features)")).one()
         else:
             build = None
             (rows,) = duckdb.execute("select count(*) from read_parquet(?)", [target]).fetchone()
