@@ -45,3 +45,13 @@
 {% macro spark__iso_day_of_week(date_column) -%}
     cast(extract(dayofweek_iso from {{ date_column }}) as integer)
 {%- endmacro %}
+
+
+{% macro hour_of_time(time_column) -%}
+    {#- The hour (0-23) of a time of day (the contract's time type, see macros/spark/casts.sql). -#}
+    {{ return(adapter.dispatch('hour_of_time', 'shopper_propensity')(time_column)) }}
+{%- endmacro %}
+
+{% macro default__hour_of_time(time_column) -%}
+    cast(extract(hour from {{ time_column }}) as integer)
+{%- endmacro %}

@@ -32,7 +32,7 @@
             {%- endif -%}
         {%- endif -%}
         {%- for column in declared %}
-        cast({{ adapter.quote(column.name) }} as {{ column.data_type }}) as {{ adapter.quote(column.name) }}
+        {{ dbt.cast(adapter.quote(column.name), column.data_type) }} as {{ adapter.quote(column.name) }}
         {{- "," if not loop.last }}
         {%- endfor -%}
     {%- endif -%}

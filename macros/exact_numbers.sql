@@ -23,6 +23,16 @@
 {%- endmacro %}
 
 
+{% macro money_avg(expression) -%}
+    {#- The mean of amounts in the money type, as DOUBLE: DuckDB divides the exact sum. -#}
+    {{ return(adapter.dispatch('money_avg', 'shopper_propensity')(expression)) }}
+{%- endmacro %}
+
+{% macro default__money_avg(expression) -%}
+    avg({{ expression }})
+{%- endmacro %}
+
+
 {% macro stable_avg(expression) -%}
     {#- The mean of a DOUBLE expression, independent of row order (values rounded to 1e-9). -#}
     cast(avg(cast({{ expression }} as decimal(38, 9))) as double)

@@ -36,6 +36,10 @@
     {%- if not execute -%}
         {{ return(true) }}
     {%- endif -%}
+    {{ return(adapter.dispatch('panel_file_exists', 'shopper_propensity')(table_name)) }}
+{%- endmacro %}
+
+{% macro default__panel_file_exists(table_name) -%}
     {%- set found = run_query("select count(*) from glob(" ~ sql_literal(panel_file_path(table_name)) ~ ")") -%}
     {{ return(found.columns[0].values()[0] > 0) }}
 {%- endmacro %}
@@ -48,11 +52,7 @@
     {%- if not execute -%}
         {{ return(column_specs) }}
     {%- endif -%}
-    {%- set described = run_query("describe select * from " ~ source_relation) -%}
-    {%- set found = {} -%}
-    {%- for row in described.rows -%}
-        {%- do found.update({row['column_name'] | lower: row['column_type'] | lower}) -%}
-    {%- endfor -%}
+    {%- set found = source_column_types(source_relation) -%}
     {%- set missing = column_specs | map(attribute='name') | reject('in', found) | list -%}
     {%- if missing -%}
         {{ exceptions.raise_compiler_error(
@@ -68,6 +68,21 @@
         {%- do typed.append(spec) -%}
     {%- endfor -%}
     {{ return(typed) }}
+{%- endmacro %}
+
+
+{% macro source_column_types(source_relation) -%}
+    {#- {column name (lower case): type (lower case, DuckDB's names)} of a source as its file delivers it. -#}
+    {{ return(adapter.dispatch('source_column_types', 'shopper_propensity')(source_relation)) }}
+{%- endmacro %}
+
+{% macro default__source_column_types(source_relation) -%}
+    {%- set described = run_query("describe select * from " ~ source_relation) -%}
+    {%- set found = {} -%}
+    {%- for row in described.rows -%}
+        {%- do found.update({row['column_name'] | lower: row['column_type'] | lower}) -%}
+    {%- endfor -%}
+    {{ return(found) }}
 {%- endmacro %}
 
 
@@ -129,7 +144,7 @@
       error three stages later, or a staging test failing on a row nobody can find. A
       header-only optional file is no error: it means "no rows", like an absent file.
     -#}
-    {%- if not execute -%}
+    {%- if not execute or panel_files_ready() -%}
         {{ return('') }}
     {%- endif -%}
     {%- if panel_format() not in ('csv', 'parquet') -%}
@@ -161,10 +176,21 @@
 {%- endmacro %}
 
 
+{% macro panel_files_ready() -%}
+    {#- True in the later dbt steps of the Spark build (shopper_propensity.spark.build): its first
+        step checked and registered the files, and no later step reads them. -#}
+    {{ return(env_var('SHOPPER_PANEL_FILES_READY', '') == 'true') }}
+{%- endmacro %}
+
+
 {% macro panel_file_problem(path, is_optional, must_have_no_rows=false) -%}
     {#- What is wrong with one panel file, or '' when nothing is. must_have_no_rows: the file is
         not read (the sessions of an orders-only panel), so absent, 0 bytes or a header only is
         right, and data rows are the problem. -#}
+    {{ return(adapter.dispatch('panel_file_problem', 'shopper_propensity')(path, is_optional, must_have_no_rows)) }}
+{%- endmacro %}
+
+{% macro default__panel_file_problem(path, is_optional, must_have_no_rows) -%}
     {%- set literal = sql_literal(path) -%}
     {%- if run_query("select count(*) from glob(" ~ literal ~ ")").columns[0].values()[0] == 0 -%}
         {{ return('' if is_optional else 'does not exist') }}

@@ -23,8 +23,13 @@
         {%- endif -%}
         {{ value }}
     {%- else -%}
-        '{{ (value | string).replace("'", "''") }}'
+        {{ adapter.dispatch('text_literal', 'shopper_propensity')(value | string) }}
     {%- endif -%}
+{%- endmacro %}
+
+
+{% macro default__text_literal(text) -%}
+    '{{ text.replace("'", "''") }}'
 {%- endmacro %}
 
 

@@ -8,12 +8,13 @@
 -#}
 
 {% macro rfm_quintile(value_column, partition_columns, higher_is_better=true, id_column='machine_id') -%}
-    ntile(5) over (
+    {#- BIGINT on both engines (ntile is BIGINT on DuckDB, INT on Spark). -#}
+    cast(ntile(5) over (
         {% if partition_columns -%}
         partition by {{ partition_columns | join(', ') }}
         {% endif -%}
         order by {{ value_column }} {{ 'asc' if higher_is_better else 'desc' }}, {{ id_column }}
-    )
+    ) as bigint)
 {%- endmacro %}
 
 

@@ -21,10 +21,11 @@
         {{ id_columns | join(', ') }},
         score,
         is_actual_positive,
-        row_number() over (
+        -- BIGINT on both engines (a rank is INT on Spark)
+        cast(row_number() over (
             partition by {{ group_columns | join(', ') }}
             order by score desc, {{ id_columns | join(', ') }}
-        ) as score_rank,
+        ) as bigint) as score_rank,
         count(*) over (partition by {{ group_columns | join(', ') }}) as group_{{ unit }}s,
         count(case when is_actual_positive then 1 end) over (
             partition by {{ group_columns | join(', ') }}
@@ -146,7 +147,8 @@
         select
             *,
             -- ntile semantics: when N is not a multiple of 10 the first N mod 10 deciles get one extra row
-            ntile(10) over (partition by domain_group order by score_rank) as score_decile
+            -- (BIGINT on DuckDB, INT on Spark: cast to the contract's type)
+            cast(ntile(10) over (partition by domain_group order by score_rank) as bigint) as score_decile
         from {{ ranked_rows }}
 
     ),
@@ -241,7 +243,8 @@
             groups.domain_group,
             groups.group_{{ unit }}s,
             groups.group_conversions,
-            percent_points.generated_number as targeted_percent,
+            -- generate_series numbers rows: BIGINT on DuckDB, INT on Spark
+            cast(percent_points.generated_number as bigint) as targeted_percent,
             cast(ceil(percent_points.generated_number * groups.group_{{ unit }}s / 100.0) as bigint)
                 as {{ unit }}s_targeted
         from groups

@@ -176,7 +176,7 @@ final as (
         -- monetary
         activity.total_spend_usd,
         case
-            when activity.purchase_days > 0 then activity.total_spend_usd / activity.purchase_days
+            when activity.purchase_days > 0 then cast(activity.total_spend_usd as double) / activity.purchase_days
         end as avg_basket_spend_usd,
         cast(activity.converted_visit_days as double) / activity.visit_days as conversion_rate,
 

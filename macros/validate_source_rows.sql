@@ -143,8 +143,9 @@
         {%- endif -%}
     {%- endif -%}
     {%- if column.check == 'hms_time' -%}
-        {#- DuckDB reads 24:00:00 as a time; an hour of the day is 0-23 -#}
-        {%- do breaches.append((typed ~ " >= cast('24:00:00' as time)", 'is outside 0:00:00-23:59:59')) -%}
+        {#- DuckDB reads 24:00:00 as a time (and spark__safe_cast too); an hour of the day is 0-23 -#}
+        {%- set end_of_day = dbt.safe_cast("'24:00:00'", api.Column.translate_type('time')) -%}
+        {%- do breaches.append((typed ~ ' >= ' ~ end_of_day, 'is outside 0:00:00-23:59:59')) -%}
     {%- endif -%}
     {%- if column.get('accepted_values_var') -%}
         {%- set accepted = list_setting(var(column.accepted_values_var)) -%}
@@ -220,11 +221,22 @@
 {%- endmacro %}
 
 {% macro spark__raw_row_as_json(column_specs) -%}
+    {#- missing values as null, as DuckDB's to_json writes them (Spark would leave them out) -#}
     to_json(named_struct(
         {%- for column in column_specs %}
         '{{ column.name }}', {{ raw_value_shown(column) }}{{ "," if not loop.last }}
         {%- endfor %}
-    ))
+    ), map('ignoreNullFields', 'false'))
+{%- endmacro %}
+
+
+{% macro json_text(json_column, key) -%}
+    {#- The text of one top-level key of a JSON object (raw_row), NULL when absent or null. -#}
+    {{ return(adapter.dispatch('json_text', 'shopper_propensity')(json_column, key)) }}
+{%- endmacro %}
+
+{% macro default__json_text(json_column, key) -%}
+    json_extract_string({{ json_column }}, {{ sql_literal('$.' ~ key) }})
 {%- endmacro %}
 
 

@@ -17,18 +17,32 @@
     {%- if flags.WHICH not in warehouse_build_commands() -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set selection = invocation_args_dict.get('select') or [] -%}
+    {{ return(adapter.dispatch('record_build_start', 'shopper_propensity')()) }}
+{%- endmacro %}
+
+{% macro default__record_build_start() -%}
     create table if not exists {{ target.schema }}.warehouse_builds (
-        invocation_id varchar,
-        command varchar,
-        selection varchar,
-        started_at timestamp,
-        finished_at timestamp,
-        status varchar,
-        nodes_succeeded integer,
-        nodes_not_succeeded integer
+        {{ warehouse_builds_columns() }}
     );
     insert into {{ target.schema }}.warehouse_builds
+    {{ warehouse_build_started_row() }}
+{%- endmacro %}
+
+
+{% macro warehouse_builds_columns() -%}
+    invocation_id {{ dbt.type_string() }},
+    command {{ dbt.type_string() }},
+    selection {{ dbt.type_string() }},
+    started_at timestamp,
+    finished_at timestamp,
+    status {{ dbt.type_string() }},
+    nodes_succeeded integer,
+    nodes_not_succeeded integer
+{%- endmacro %}
+
+
+{% macro warehouse_build_started_row() -%}
+    {%- set selection = invocation_args_dict.get('select') or [] -%}
     select
         {{ sql_literal(invocation_id) }},
         {{ sql_literal(flags.WHICH) }},
@@ -49,16 +63,26 @@
 {%- endmacro %}
 
 
+{% macro build_outcome(results) -%}
+    {#- (status, nodes succeeded, nodes not succeeded) of a finished invocation. -#}
+    {%- set not_succeeded = failed_results(results) | length -%}
+    {{ return(('success' if not_succeeded == 0 else 'failed', (results | length) - not_succeeded, not_succeeded)) }}
+{%- endmacro %}
+
+
 {% macro record_build_end(results) -%}
     {%- if flags.WHICH not in warehouse_build_commands() -%}
         {{ return('') }}
     {%- endif -%}
-    {%- set not_succeeded = failed_results(results) | length -%}
-    {%- set succeeded = (results | length) - not_succeeded -%}
+    {{ return(adapter.dispatch('record_build_end', 'shopper_propensity')(results)) }}
+{%- endmacro %}
+
+{% macro default__record_build_end(results) -%}
+    {%- set status, succeeded, not_succeeded = build_outcome(results) -%}
     update {{ target.schema }}.warehouse_builds
     set
         finished_at = current_timestamp,
-        status = {{ sql_literal('success' if not_succeeded == 0 else 'failed') }},
+        status = {{ sql_literal(status) }},
         nodes_succeeded = {{ succeeded }},
         nodes_not_succeeded = {{ not_succeeded }}
     where invocation_id = {{ sql_literal(invocation_id) }}

@@ -3,13 +3,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from shopper_propensity.model_inputs import orders_only_table, require_rows
 from shopper_propensity.propensity.candidates import model_features, predict_scores
-from shopper_propensity.propensity.features import MODEL_FEATURES
+from shopper_propensity.propensity.features import MODEL_FEATURES, FeatureEncoder
 from shopper_propensity.propensity.inputs import feature_columns, iter_batches
 from shopper_propensity.propensity.registry import registry_models
 from shopper_propensity.propensity.splits import SplitWindows, registry_windows, window_filter
@@ -45,30 +47,42 @@ def score_splits(features_relation, registry: pd.DataFrame, artifact_dir: str,
     the table from it, memory holds one batch of features and scores, not every score (at 10x
     paper scale the scores alone would be ~150M rows).
     """
-    target, primary_domain = registry["target"].iloc[0], registry["primary_domain"].iloc[0]
-    windows = SplitWindows.of_registry(registry)
+    target = registry["target"].iloc[0]
     encoder, models = registry_models(registry, artifact_dir)
-    splits = {
-        "validation": window_filter(primary_domain, windows.validation_start, windows.train_end),
+
+    def scored_batches():
+        for split, predicate in split_predicates(registry).items():
+            for batch in iter_batches(features_relation, predicate, feature_columns(target), batch_rows):
+                yield from score_batch(batch, split, target, encoder, models)
+
+    return pa.RecordBatchReader.from_batches(PREDICTION_SCHEMA, scored_batches())
+
+
+def split_predicates(registry: pd.DataFrame) -> dict[str, str]:
+    """SQL predicates of the scored splits: the validation window on the primary domain, and the
+    test period on every domain, with the windows the registry was fitted on."""
+    windows = SplitWindows.of_registry(registry)
+    return {
+        "validation": window_filter(registry["primary_domain"].iloc[0], windows.validation_start, windows.train_end),
         "test": window_filter(None, windows.train_end, None),
     }
 
-    def scored_batches():
-        for split, predicate in splits.items():
-            for batch in iter_batches(features_relation, predicate, feature_columns(target), batch_rows):
-                encoded = encoder.transform(batch.select(list(MODEL_FEATURES)).to_pandas())
-                keys = {column: batch.column(column).cast(PREDICTION_SCHEMA.field(column).type).combine_chunks()
-                        for column in PREDICTION_KEYS}
-                actual = pc.cast(batch.column(target), pa.bool_()).combine_chunks()
-                for name, model, positions, threshold in models:
-                    scores = predict_scores(model, model_features(encoded, positions))
-                    yield pa.RecordBatch.from_pydict({
-                        **keys,
-                        "split": pa.array([split] * len(batch), pa.string()),
-                        "model_name": pa.array([name] * len(batch), pa.string()),
-                        "actual": actual,
-                        "score": pa.array(scores),
-                        "is_predicted_positive": pa.array(scores >= threshold),
-                    }, schema=PREDICTION_SCHEMA)
 
-    return pa.RecordBatchReader.from_batches(PREDICTION_SCHEMA, scored_batches())
+def score_batch(batch: pa.Table, split: str, target: str, encoder: FeatureEncoder, models) -> Iterator[pa.RecordBatch]:
+    """One batch of session_features rows (feature_columns(target)) scored by every registry model
+    (registry_models): a record batch of PREDICTION_SCHEMA per model. Both the DuckDB path
+    (score_splits) and the Spark job (shopper_propensity.spark.scoring) score through this."""
+    encoded = encoder.transform(batch.select(list(MODEL_FEATURES)).to_pandas())
+    keys = {column: batch.column(column).cast(PREDICTION_SCHEMA.field(column).type).combine_chunks()
+            for column in PREDICTION_KEYS}
+    actual = pc.cast(batch.column(target), pa.bool_()).combine_chunks()
+    for name, model, positions, threshold in models:
+        scores = predict_scores(model, model_features(encoded, positions))
+        yield pa.RecordBatch.from_pydict({
+            **keys,
+            "split": pa.array([split] * len(batch), pa.string()),
+            "model_name": pa.array([name] * len(batch), pa.string()),
+            "actual": actual,
+            "score": pa.array(scores),
+            "is_predicted_positive": pa.array(scores >= threshold),
+        }, schema=PREDICTION_SCHEMA)

@@ -168,7 +168,8 @@ features as (
         coalesce(history.spend_total_usd, 0) as spend_total_usd,
         coalesce(history.spend_365_usd, 0) as spend_365_usd,
         case
-            when history.purchase_days_total > 0 then history.spend_total_usd / history.purchase_days_total
+            when history.purchase_days_total > 0
+                then cast(history.spend_total_usd as double) / history.purchase_days_total
         end as avg_basket_spend_usd,
         case
             when history.session_count_total > 0

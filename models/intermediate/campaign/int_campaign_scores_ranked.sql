@@ -42,18 +42,19 @@ ranked as (
 
     select
         *,
-        row_number() over (
+        -- ranks BIGINT on both engines (INT on Spark)
+        cast(row_number() over (
             partition by campaign_id, loss
             order by is_excluded, prompted_score desc, p_inactive, machine_id
-        ) as targeting_rank,
-        ntile(10) over (
+        ) as bigint) as targeting_rank,
+        cast(ntile(10) over (
             partition by campaign_id, loss
             order by is_excluded, prompted_score desc, p_inactive, machine_id
-        ) as targeting_decile,
-        row_number() over (
+        ) as bigint) as targeting_decile,
+        cast(row_number() over (
             partition by campaign_id, loss
             order by stage2_probability desc, machine_id
-        ) as stage2_rank,
+        ) as bigint) as stage2_rank,
         count(*) over (partition by campaign_id, loss) as campaign_exposures
     from joined
 

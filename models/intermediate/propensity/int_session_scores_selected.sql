@@ -38,11 +38,11 @@ final as (
         split,
         model_name,
         score,
-        -- ties broken by the key so deciles are the same every run
-        ntile(10) over (
+        -- ties broken by the key so deciles are the same every run; BIGINT on both engines
+        cast(ntile(10) over (
             partition by domain_name
             order by score desc, pseudo_session_id
-        ) as score_decile,
+        ) as bigint) as score_decile,
         is_predicted_positive,
         actual as is_actual_positive,
         -- the top var('target_fraction') of the domain's scored sessions: whom targeting_roi contacts

@@ -20,7 +20,7 @@ unioned as (
 final as (
 
     select
-        row_number() over (order by source_table, source_file, reject_reason, raw_row) as reject_id,
+        cast(row_number() over (order by source_table, source_file, reject_reason, raw_row) as bigint) as reject_id,
         source_table,
         source_file,
         reject_reason,

@@ -20,7 +20,7 @@ final as (
         domain_group,
         count(*) as orders,
         {{ money('sum(basket_total_usd)') }} as revenue_usd,
-        avg(basket_total_usd) as avg_order_value_usd
+        {{ money_avg("basket_total_usd") }} as avg_order_value_usd
 
     from labelled
 

@@ -52,10 +52,11 @@ final as (
         dimension_name,
         bucket,
         -- buckets in their natural order (by smallest value; labels alphabetically otherwise)
-        row_number() over (
+        -- (a rank is BIGINT on DuckDB, INT on Spark: cast to the contract's type)
+        cast(row_number() over (
             partition by domain_name, dimension_name
             order by bucket_value, bucket
-        ) as bucket_order,
+        ) as bigint) as bucket_order,
         pseudo_sessions,
         conversions,
         cast(conversions as double) / pseudo_sessions as conversion_rate

@@ -60,7 +60,7 @@ profiles as (
         {{ median('purchase_days') }} as median_purchase_days,
         cast(sum(purchase_days) as double) / sum(frequency_days) as conversion_rate,
         {{ money('sum(total_spend_usd)') }} as total_spend_usd,
-        avg(total_spend_usd) as avg_spend_per_user_usd
+        {{ money_avg("total_spend_usd") }} as avg_spend_per_user_usd
 
     from segmented_users
 

@@ -83,10 +83,11 @@ final as (
     select
         model_name,
         domain_group,
-        row_number() over (
+        -- ranks are BIGINT on DuckDB, INT on Spark: cast to the contract's type
+        cast(row_number() over (
             partition by model_name, domain_group
             order by score desc
-        ) as point_order,
+        ) as bigint) as point_order,
         score as threshold,
         sessions_at_or_above as predicted_positives,
         positives_at_or_above as true_positives,

@@ -54,10 +54,11 @@ with_decile as (
 
     select
         *,
-        ntile(10) over (
+        -- BIGINT on both engines (ntile is INT on Spark)
+        cast(ntile(10) over (
             partition by model_name, cutoff_role, domain_group
             order by purchase_probability desc, machine_id, domain_name
-        ) as probability_decile
+        ) as bigint) as probability_decile
     from grouped
 
 ),

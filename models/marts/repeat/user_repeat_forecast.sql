@@ -106,10 +106,11 @@ final as (
         purchase_probability,
         expected_purchase_days,
         round(expected_spend_usd, 2) as expected_spend_usd,
-        ntile(10) over (
+        -- BIGINT on both engines (ntile is INT on Spark)
+        cast(ntile(10) over (
             partition by domain_name
             order by purchase_probability desc, machine_id
-        ) as purchase_probability_decile,
+        ) as bigint) as purchase_probability_decile,
 
         -- the probabilistic baseline
         bgnbd_probability_alive,

@@ -69,7 +69,7 @@ persona_order_values as (
     select
         orders_before_train_end.domain_name,
         user_segments.persona,
-        avg(orders_before_train_end.basket_total_usd) as avg_order_value_usd
+        {{ money_avg("orders_before_train_end.basket_total_usd") }} as avg_order_value_usd
     from orders_before_train_end
     inner join user_segments
         on orders_before_train_end.machine_id = user_segments.machine_id
@@ -83,7 +83,7 @@ persona_order_values as (
     select
         orders_before_train_end.domain_name,
         '{{ new_user_persona }}' as persona,
-        avg(orders_before_train_end.basket_total_usd) as avg_order_value_usd
+        {{ money_avg("orders_before_train_end.basket_total_usd") }} as avg_order_value_usd
     from orders_before_train_end
     inner join segmented_domains
         on orders_before_train_end.domain_name = segmented_domains.domain_name

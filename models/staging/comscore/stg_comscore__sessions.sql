@@ -32,7 +32,7 @@ final as (
         -- time
         event_date,
         event_time,
-        cast(extract(hour from event_time) as integer) as event_hour,
+        {{ hour_of_time('event_time') }} as event_hour,
 
         -- household demographics, unknown codes as NULL
         {{ known_code('hoh_most_education', 1, 5) }} as hoh_most_education,

@@ -16,9 +16,9 @@ source as (
     from {{ source('panel_truth', 'campaign_intent') }}
     {%- else -%}
     select
-        cast(null as varchar) as machine_id,
-        cast(null as varchar) as campaign_id,
-        cast(null as varchar) as intent
+        cast(null as {{ dbt.type_string() }}) as machine_id,
+        cast(null as {{ dbt.type_string() }}) as campaign_id,
+        cast(null as {{ dbt.type_string() }}) as intent
     where 1 = 0
     {%- endif %}
 
@@ -28,9 +28,9 @@ final as (
 
     select
         cast(machine_id as bigint) as machine_id,
-        trim(cast(campaign_id as varchar)) as campaign_id,
-        lower(trim(cast(intent as varchar))) as intent,
-        lower(trim(cast(intent as varchar))) = 'prompted' as is_prompted
+        trim(cast(campaign_id as {{ dbt.type_string() }})) as campaign_id,
+        lower(trim(cast(intent as {{ dbt.type_string() }}))) as intent,
+        lower(trim(cast(intent as {{ dbt.type_string() }}))) = 'prompted' as is_prompted
     from source
 
 )
