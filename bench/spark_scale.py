@@ -47,10 +47,8 @@ def spark_conf_dir(run_dir: Path, driver_memory: str, shuffle_partitions: int) -
 
 def run_steps(dbt_args: list[str], out: Path) -> None:
     """In the measured child: the SQL layer, the registry, the scoring job; step times to `out`."""
-    from dbt.cli.main import dbtRunner
-
+    from shopper_propensity.spark.build import open_project
     from shopper_propensity.spark.python_models import relation_name, run_python_model
-    from shopper_propensity.spark.session import spark_session
 
     steps = []
 
@@ -61,18 +59,8 @@ def run_steps(dbt_args: list[str], out: Path) -> None:
         print(f"{time.strftime('%H:%M:%S')}  {step}: {steps[-1]['seconds']} s", flush=True)
         out.write_text(json.dumps(steps, indent=2))
 
-    spark = spark_session("shopper_propensity bench")
-    parsed = dbtRunner().invoke(["parse", *dbt_args])
-    if not parsed.success:
-        raise SystemExit(f"dbt parse failed: {parsed.exception}")
-    manifest = parsed.result
-    runner = dbtRunner(manifest=manifest)
+    spark, manifest, dbt = open_project(dbt_args, "shopper_propensity bench")
     by_name = {node.name: uid for uid, node in manifest.nodes.items() if node.resource_type == "model"}
-
-    def dbt(*args: str) -> None:
-        result = runner.invoke([*args, *dbt_args])
-        if not result.success:
-            raise SystemExit(f"dbt {args[0]} failed: {result.exception or 'see the log above'}")
 
     timed("dbt seed", lambda: dbt("seed"))
     timed("dbt run: " + " ".join(SQL_LAYER), lambda: dbt("run", "--select", *SQL_LAYER))

@@ -223,11 +223,18 @@
                       ~ ' at line ' ~ row['line'] ~ ': ' ~ row['error_message']) }}
         {%- endif -%}
     {%- endif -%}
+    {{ return(panel_row_count_problem(data_rows, is_optional, must_have_no_rows, path.endswith('.parquet'))) }}
+{%- endmacro %}
+
+
+{% macro panel_row_count_problem(data_rows, is_optional, must_have_no_rows, is_parquet) -%}
+    {#- The rule on a readable file's data rows, on every adapter: none allowed where the file
+        must have none (orders-only sessions), at least one unless the file is optional. -#}
     {%- if data_rows > 0 and must_have_no_rows -%}
         {{ return('has ' ~ data_rows ~ ' data rows') }}
     {%- endif -%}
     {%- if data_rows == 0 -%}
-        {%- set header_only = '' if path.endswith('.parquet') else ' (a header only)' -%}
+        {%- set header_only = '' if is_parquet else ' (a header only)' -%}
         {{ return('' if is_optional else 'has no data rows' ~ header_only) }}
     {%- endif -%}
     {{ return('') }}

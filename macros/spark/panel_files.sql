@@ -118,14 +118,7 @@
                       ~ counted['rows_not_utf8'] ~ ' row(s)') }}
         {%- endif -%}
     {%- endif -%}
-    {%- if data_rows > 0 and must_have_no_rows -%}
-        {{ return('has ' ~ data_rows ~ ' data rows') }}
-    {%- endif -%}
-    {%- if data_rows == 0 -%}
-        {%- set header_only = '' if panel_format() == 'parquet' else ' (a header only)' -%}
-        {{ return('' if is_optional else 'has no data rows' ~ header_only) }}
-    {%- endif -%}
-    {{ return('') }}
+    {{ return(panel_row_count_problem(data_rows, is_optional, must_have_no_rows, panel_format() == 'parquet')) }}
 {%- endmacro %}
 
 

@@ -56,10 +56,12 @@ def build_plan(manifest) -> tuple[list[str], set[str], dict[str, set[str]]]:
     return ordered, downstream - set(python), parents
 
 
-def build(dbt_args: list[str]) -> None:
+def open_project(dbt_args: list[str], app_name: str):
+    """(the SparkSession, the parsed manifest, a function running one dbt command with dbt_args
+    in that session that raises SparkBuildError when it fails)."""
     from dbt.cli.main import dbtRunner
 
-    spark = spark_session("shopper_propensity dbt build")
+    spark = spark_session(app_name)
     parsed = dbtRunner().invoke(["parse", *dbt_args])
     if not parsed.success:
         raise SparkBuildError(f"dbt parse failed: {parsed.exception}")
@@ -72,6 +74,11 @@ def build(dbt_args: list[str]) -> None:
         if not result.success:
             raise SparkBuildError(f"dbt {args[0]} failed (see the log above): {result.exception or ''}")
 
+    return spark, manifest, dbt
+
+
+def build(dbt_args: list[str]) -> None:
+    spark, manifest, dbt = open_project(dbt_args, "shopper_propensity dbt build")
     python, downstream, parents = build_plan(manifest)
     name = {uid: manifest.nodes[uid].name for uid in parents}
     dbt("build", "--exclude", *(f"{name[uid]}+" for uid in python))
