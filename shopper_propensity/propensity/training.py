@@ -116,7 +116,9 @@ def monitored_performance(features_relation, current: dict, run_date: date,
 def version_registry(artifact_dir: str, version_id: str) -> pd.DataFrame:
     """The registry frame of a stored version, as the build that trained it returned it."""
     manifest = read_manifest(artifact_dir, version_id)
-    rows = [{**row, **{key: date.fromisoformat(row[key]) for key in ("validation_start", "train_end")}}
+    # in the registry's column order (the manifest's JSON sorts keys), its dates as dates
+    rows = [{name: date.fromisoformat(row[name]) if name in ("validation_start", "train_end") else row[name]
+             for name in REGISTRY_SCHEMA.names if name in row}
             for row in manifest["registry_rows"]]
     stored = {row["model_name"]: StoredModel(version_id, f"{manifest['family']}/{version_id}/{row['model_name']}.pkl",
                                              manifest["files"][f"{row['model_name']}.pkl"])
