@@ -9,6 +9,7 @@ features only, so the kept and the rescored rows are the ones a full scoring giv
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -25,6 +26,8 @@ from shopper_propensity.propensity.registry import registry_models
 from shopper_propensity.propensity.splits import PropensityInputError, SplitWindows, registry_windows, window_filter
 from shopper_propensity.settings import PropensitySettings
 from shopper_propensity.sql_literals import sql_literal
+
+log = logging.getLogger(__name__)
 
 PREDICTION_KEYS = ("pseudo_session_id", "machine_id", "event_date", "domain_name")
 PREDICTION_SCHEMA = pa.schema([
@@ -58,11 +61,16 @@ class ScoredTable:
         [(last_scored,)] = self.connection.sql(
             f"select max(event_date) from {self.relation} where split = 'test'").fetchall()
         if versions != {version_id} or last_scored is None:
+            log.warning("propensity_predictions: scores of version(s) %s, now %s: rescoring every row",
+                        sorted(versions) or "none", version_id)
             self.connection.execute(f"delete from {self.relation}")
             return None
         rescore_from = pd.Timestamp(last_scored).date() - timedelta(days=int(lookback_days))
         self.connection.execute(f"delete from {self.relation} where split = 'test' "
                                 f"and event_date >= cast({sql_literal(rescore_from)} as date)")
+        log.warning("propensity_predictions: version %s unchanged; scoring the test period from %s (the last "
+                    "scored date %s - incremental_lookback_days %s), keeping the older scores",
+                    version_id, rescore_from, pd.Timestamp(last_scored).date(), lookback_days)
         return rescore_from
 
 

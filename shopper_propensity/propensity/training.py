@@ -16,6 +16,7 @@ from sklearn.ensemble import RandomForestClassifier
 
 from shopper_propensity.metrics import classification_metrics, f1_optimal_threshold
 from shopper_propensity.model_inputs import orders_only_table, require_rows
+from shopper_propensity.propensity import lifecycle
 from shopper_propensity.propensity.candidates import (
     MAX_RANDOM_FOREST_ROWS,
     REFERENCE_MODEL,
@@ -26,7 +27,6 @@ from shopper_propensity.propensity.candidates import (
     predict_scores,
     tune_xgboost,
 )
-from shopper_propensity.propensity import lifecycle
 from shopper_propensity.propensity.champion import SELECTION_METRIC, complexity_rank, select_champion
 from shopper_propensity.propensity.features import FeatureEncoder
 from shopper_propensity.propensity.inputs import feature_columns, load_rows

@@ -1,7 +1,7 @@
 """The dbt-duckdb plugin that gives the build's connection the publishing steps as SQL functions
 (profiles.yml lists it under `plugins`): the on-run-end hooks publish_served_marts
-(macros/serving.sql) and export_target_lists (macros/target_lists.sql) call them, since a dbt hook runs SQL only and the switch needs files
-created and renamed."""
+(macros/serving.sql) and export_target_lists (macros/target_lists.sql) call them, since a dbt
+hook runs SQL only and the switch needs files created and renamed."""
 
 from __future__ import annotations
 
