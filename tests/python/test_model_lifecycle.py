@@ -121,6 +121,14 @@ def test_a_top_fraction_list_takes_the_top_of_each_domain(lifecycle_builds):
            run_date=str(last_day))
     rows = project.query("select domain_name, count(*), max(machines_scored), max(target_rank), min(list_date) "
                          "from daily_target_lists group by all")
+    # each machine counted once, with its sessions of that day
+    assert project.query(f"""
+        select count(*) from daily_target_lists as listed
+        inner join (
+            select domain_name, machine_id, count(*) as sessions from session_scores
+            where event_date = date '{last_day - timedelta(days=1)}' group by all
+        ) as day using (domain_name, machine_id)
+        where listed.sessions_scored = day.sessions""") == project.query("select count(*) from daily_target_lists")
     fraction = project_vars()["target_fraction"]
     for _, listed, scored, top_rank, list_date in rows:
         assert listed == top_rank == -(-scored * fraction // 1)  # ceil(f * N): the targeting rounding rule

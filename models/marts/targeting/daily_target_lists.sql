@@ -6,10 +6,13 @@
 -- (top_fraction), with its persona. Exported per run date to Parquet and CSV under
 -- <exports_dir>/target_lists/ (macros/target_lists.sql).
 {%- set rule = var('target_list_rule') %}
-{%- if rule not in ['threshold', 'top_fraction'] %}
+{%- if execute and rule not in ['threshold', 'top_fraction'] %}
     {{ exceptions.raise_compiler_error(
         "var target_list_rule must be threshold or top_fraction, got " ~ rule) }}
 {%- endif %}
+{#- the day before the run date, else the last scored event date (one row: max of a constant is it) -#}
+{%- set list_date = 'event_date' if not var('run_date') else 'cast(' ~ dbt.dateadd(
+    'day', -1, 'cast(' ~ sql_literal(var('run_date')) ~ ' as date)') ~ ' as date)' %}
 
 with
 
@@ -28,12 +31,7 @@ user_segments as (
 list_day as (
 
     select
-        {%- if var('run_date') %}
-        cast({{ dbt.dateadd('day', -1, 'cast(' ~ sql_literal(var('run_date')) ~ ' as date)') }} as date)
-            as list_date
-        {%- else %}
-        max(event_date) as list_date
-        {%- endif %}
+        max({{ list_date }}) as list_date
     from session_scores
 
 ),
