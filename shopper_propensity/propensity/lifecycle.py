@@ -19,7 +19,9 @@ var retrain_policy decides (`decide`, pure; the rules are tested one by one):
 - ``always``: train every build. The version id covers the run date, so each run date adds a
   version and a rebuild of the same run date is the same version.
 - ``auto``: train when a rule fires, and name it: ``no_model`` (no version yet),
-  ``settings_changed`` (the training vars differ from the current version's), ``max_age`` (the
+  ``settings_changed`` (the training vars differ from the current version's), ``data_changed``
+  (the training rows those vars select have another fingerprint: late rows in the training
+  window, another panel), ``max_age`` (the
   version is more than retrain_max_age_days old on the run date), ``performance_drop`` (on the
   last retrain_monitor_days of labelled primary-domain sessions since the version's train_end,
   the champion's realized retrain_performance_metric is more than retrain_performance_drop below
@@ -93,10 +95,11 @@ def training_settings(settings) -> dict[str, str]:
 
 
 def decide(policy: str, current: dict | None, run_date: date, settings_now: dict[str, str], limits: RetrainLimits,
-           realized: Callable[[], Realized | None]) -> Decision:
+           fingerprint: Callable[[], str], realized: Callable[[], Realized | None]) -> Decision:
     """Train or keep, by var retrain_policy (module docstring). `current` is the current history
-    row (None: no version yet); `realized` measures the current champion on recent labelled
-    sessions, called only when the auto rules before it did not fire (None: too few labels)."""
+    row (None: no version yet). Called only when the auto rules before them did not fire:
+    `fingerprint` gives the data fingerprint of the training rows the vars select now, `realized`
+    measures the current champion on recent labelled sessions (None: too few labels)."""
     if policy not in POLICIES:
         raise LifecycleError(f"var retrain_policy must be one of {POLICIES}, got {policy!r}")
     if policy == "always":
@@ -119,6 +122,9 @@ def decide(policy: str, current: dict | None, run_date: date, settings_now: dict
         return Decision(True, "settings_changed", f"training vars changed: {listed}")
     if policy == "never":
         return Decision(False, "kept", f"retrain_policy never: version {current['model_version_id']} kept")
+    if fingerprint() != current["data_fingerprint"]:
+        return Decision(True, "data_changed", f"the training rows differ from version {current['model_version_id']}'s "
+                                              "(late rows in the training window, or another panel)")
     age = (run_date - date.fromisoformat(current["trained_at"])).days
     if age > limits.max_age_days:
         return Decision(True, "max_age", f"version {current['model_version_id']} is {age} days old on {run_date}, "
@@ -246,7 +252,8 @@ def versions_table(history: list[dict], current_version_id: str | None) -> pa.Ta
         raise LifecycleError(
             f"propensity_model_registry holds version {current_version_id}, but the last version of the history "
             f"is {history[-1]['model_version_id'] if history else 'none'}: another build with the same artifact "
-            "folder ran in between; rebuild: dbt build --select propensity_model_registry+")
+            "folder ran in between, or this one trained again an older version (retrain_policy always with a past "
+            "run_date); rebuild: dbt build --select propensity_model_registry+")
     rows = []
     for number, version in enumerate(history, start=1):
         for candidate in version["candidates"]:

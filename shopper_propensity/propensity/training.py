@@ -70,6 +70,7 @@ def fit_registry(features_relation, settings: PropensitySettings) -> pd.DataFram
     decision = lifecycle.decide(
         settings.retrain_policy, current, run_date, lifecycle.training_settings(settings),
         lifecycle.RetrainLimits(settings.retrain_max_age_days, settings.retrain_performance_drop),
+        lambda: lifecycle.data_fingerprint(*training_rows(features_relation, settings)),
         lambda: monitored_performance(features_relation, current, run_date, settings),
     )
     if not decision.train:
@@ -133,6 +134,18 @@ def store_run(rows: list[dict], fitted: dict[str, object], metadata: dict, artif
                                           reference=fitted[REFERENCE_MODEL]))
 
 
+def training_rows(features_relation, settings: PropensitySettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The fitting and validation rows the vars select (seeded samples of at most max_train_rows
+    each): what a version is trained on, and what its data fingerprint is of."""
+    windows = SplitWindows.from_vars(settings.train_end, settings.validation_months)
+    columns = feature_columns(settings.propensity_target)
+    return tuple(
+        load_rows(features_relation, window_filter(settings.primary_domain, start, end), columns,
+                  settings.max_train_rows, settings.propensity_seed)
+        for start, end in ((None, windows.validation_start), (windows.validation_start, windows.train_end))
+    )
+
+
 def train_registry(features_relation, settings: PropensitySettings) -> tuple[list[dict], dict[str, object], dict]:
     """Fit every candidate on the fit window; on the validation window tune each threshold and
     choose the champion (propensity.champion).
@@ -141,13 +154,9 @@ def train_registry(features_relation, settings: PropensitySettings) -> tuple[lis
     the metadata of the training run (the version manifest's).
     """
     target, primary_domain, seed = settings.propensity_target, settings.primary_domain, settings.propensity_seed
-    max_train_rows, tune_trials = settings.max_train_rows, settings.propensity_tune_trials
+    tune_trials = settings.propensity_tune_trials
     windows = SplitWindows.from_vars(settings.train_end, settings.validation_months)
-    columns = feature_columns(target)
-    fit = load_rows(features_relation, window_filter(primary_domain, None, windows.validation_start),
-                    columns, max_train_rows, seed)
-    valid = load_rows(features_relation, window_filter(primary_domain, windows.validation_start, windows.train_end),
-                      columns, max_train_rows, seed)
+    fit, valid = training_rows(features_relation, settings)
     fit_y = fit[target].astype(int).to_numpy()
     valid_y = valid[target].astype(int).to_numpy()
     check_target(fit_y, target, f"training (before {windows.validation_start})")

@@ -19,7 +19,7 @@ RUN_DATE = date(2023, 6, 1)
 
 def _current(trained_at: str = "2023-05-20", **settings) -> dict:
     return {"model_version_id": "v1", "trained_at": trained_at, "training_settings": {**SETTINGS, **settings},
-            "train_end": "2023-01-01"}
+            "train_end": "2023-01-01", "data_fingerprint": "rows-of-v1"}
 
 
 def _realized(value: float, validation: float = 0.80) -> Realized:
@@ -30,12 +30,14 @@ def _never_called():
     raise AssertionError("the performance was measured although an earlier rule decided")
 
 
-def _decide(policy, current, realized=_never_called, settings=SETTINGS, run_date=RUN_DATE) -> Decision:
-    return lifecycle.decide(policy, current, run_date, settings, LIMITS, realized)
+def _decide(policy, current, realized=_never_called, settings=SETTINGS, run_date=RUN_DATE,
+            fingerprint=lambda: "rows-of-v1") -> Decision:
+    return lifecycle.decide(policy, current, run_date, settings, LIMITS, fingerprint, realized)
 
 
 def test_never_keeps_the_version_and_fails_without_one_or_on_changed_vars():
-    decision = _decide("never", _current(trained_at="2020-01-01"))  # however old: never is never
+    # however old, and whatever the data: never is never
+    decision = _decide("never", _current(trained_at="2020-01-01"), fingerprint=_never_called)
     assert not decision.train and decision.rule == "kept"
     with pytest.raises(LifecycleError, match="no model version to keep"):
         _decide("never", None)
@@ -57,6 +59,11 @@ def test_auto_trains_when_the_training_vars_changed():
     decision = _decide("auto", _current(), settings={**SETTINGS, "primary_domain": "ebay.com"})
     assert decision.train and decision.rule == "settings_changed"
     assert "primary_domain 'amazon.com' -> 'ebay.com'" in decision.detail
+
+
+def test_auto_trains_when_the_training_rows_changed():
+    decision = _decide("auto", _current(), fingerprint=lambda: "rows-with-late-arrivals")
+    assert decision.train and decision.rule == "data_changed"
 
 
 def test_auto_trains_when_the_version_is_too_old():
