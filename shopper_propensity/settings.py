@@ -99,6 +99,15 @@ class PropensitySettings(_FromMeta):
     artifact_dir: str
     scoring_batch_rows: int
     importance_max_rows: int
+    # the lifecycle (propensity.lifecycle): when a build trains a version, how scoring catches up
+    run_date: date | None
+    retrain_policy: str
+    retrain_max_age_days: int
+    retrain_performance_drop: float
+    retrain_performance_metric: str
+    retrain_monitor_days: int
+    health_min_positives_per_window: int
+    incremental_lookback_days: int
 
 
 @dataclass(frozen=True)

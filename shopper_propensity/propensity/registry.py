@@ -6,10 +6,12 @@ A version is a folder `<artifact_dir>/propensity/<version_id>/`: each candidate 
 (`<model_name>.pkl`, with its encoder and column positions in the registry row), the reference
 XGBoost model also as XGBoost JSON (`xgboost_propensity.json`, readable without this package),
 and `manifest.json` (the candidates with their files and SHA-256, the champion, windows, encoder,
-settings, library versions). The version id is a digest of the manifest, so a rebuild on the
-same rows is the same version and a retraining on other rows is a new folder beside it. The
+settings, library versions, the registry rows, the run date it was trained on). The version id
+is a digest of the manifest, so a rebuild on the same rows and run date is the same version and a
+retraining on other rows or another run date is a new folder beside it. The
 artifact folder lives outside `target/` (which `dbt clean` empties) and no build deletes a
-version: the folder is the models' history.
+version: the folder is the models' history, and `history.jsonl` beside the versions lists them
+in the order they were trained (propensity.lifecycle).
 """
 
 from __future__ import annotations
@@ -148,6 +150,18 @@ def load_stored_model(artifact_dir: str | Path, artifact_file: str, artifact_sha
             f"rebuild it: dbt build --select {registry}+"
         )
     return load_model(blob, registry)
+
+
+def read_manifest(artifact_dir: str | Path, version_id: str, family: str = FAMILY) -> dict:
+    """The manifest of a stored version (a clear error when the folder is gone)."""
+    path = Path(artifact_dir) / family / version_id / MANIFEST
+    try:
+        return json.loads(path.read_text())
+    except FileNotFoundError as error:
+        raise PropensityInputError(
+            f"{path}: the model version the history names is missing (artifact folder: var artifact_dir or env "
+            "SHOPPER_ARTIFACT_DIR); restore the folder, or train a new version with retrain_policy always"
+        ) from error
 
 
 def encoder_from_json(text: str) -> FeatureEncoder:

@@ -1,7 +1,7 @@
 """The dbt-duckdb plugin that gives the build's connection the publishing steps as SQL functions
-(profiles.yml lists it under `plugins`): the on-run-end hook publish_served_marts
-(macros/serving.sql) calls them, since a dbt hook runs SQL only and the switch needs files
-created and renamed."""
+(profiles.yml lists it under `plugins`): the on-run-end hooks publish_served_marts
+(macros/serving.sql) and export_target_lists (macros/target_lists.sql) call them, since a dbt
+hook runs SQL only and the switch needs files created and renamed."""
 
 from __future__ import annotations
 
@@ -9,11 +9,15 @@ from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
 from duckdb.sqltypes import VARCHAR
 
-from shopper_propensity.serving import publish
+from shopper_propensity.serving import publish, target_lists
 
 FUNCTIONS = {
     "shopper_serving_begin": (publish.begin, [VARCHAR, VARCHAR]),
     "shopper_serving_publish": (publish.publish, [VARCHAR, VARCHAR, VARCHAR]),
+    # the daily target lists' files (macros/target_lists.sql)
+    "shopper_target_lists_begin": (target_lists.begin, [VARCHAR, VARCHAR]),
+    "shopper_target_list_file": (target_lists.file_name, [VARCHAR]),
+    "shopper_target_lists_publish": (target_lists.publish, [VARCHAR, VARCHAR]),
 }
 
 

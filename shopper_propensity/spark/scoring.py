@@ -52,9 +52,12 @@ _loaded: dict[str, tuple] = {}  # per Python worker: digest of the broadcast -> 
 def predictions(spark, registry: pd.DataFrame, features, artifact_dir: str):
     """propensity_predictions as a Spark DataFrame (lazy): every registry model's scores of the
     validation window (primary domain) and the test period (every domain), one row per
-    pseudo-session, split and model, as propensity.scoring.score_splits gives them."""
+    pseudo-session, split and model, with the registry's model_version_id, as
+    propensity.scoring.score_splits gives them. Always the whole table: on Spark every run
+    rescores with the current version (the DuckDB model is the incremental one)."""
     require_rows(registry, "propensity_model_registry")
     target = registry["target"].iloc[0]
+    version_id = registry["model_version_id"].iloc[0]
     spark.conf.set("spark.sql.execution.arrow.maxRecordsPerBatch", str(BATCH_ROWS))
     blob = pickle.dumps(registry_models(registry, artifact_dir), protocol=pickle.HIGHEST_PROTOCOL)
     models_key = hashlib.sha256(blob).hexdigest()
@@ -73,7 +76,7 @@ def predictions(spark, registry: pd.DataFrame, features, artifact_dir: str):
             table = pa.Table.from_batches([batch])
             for split in pc.unique(table.column("split")).to_pylist():
                 rows = table.filter(pc.equal(table.column("split"), split)).drop_columns(["split"])
-                yield from score_batch(rows, split, target, encoder, models)
+                yield from score_batch(rows, split, target, encoder, models, version_id)
 
     return splits.mapInArrow(score, schema=PREDICTION_DDL)
 

@@ -37,6 +37,7 @@ PURCHASE_SIDE = (
 SESSION_LEVEL = (
     "stg_comscore__sessions", "session_features", "session_scores", "propensity_model_registry",
     "propensity_predictions", "propensity_model_metrics", "propensity_feature_importance", "model_health",
+    "propensity_model_versions", "daily_target_lists",
     "lift_by_decile", "gain_curve", "targeting_roi", "segment_k_selection", "user_segments", "segment_profiles",
     "user_segments_at_train_end", "domain_summary", "conversion_rates_by_dimension",
     "campaign_stage1_predictions", "campaign_model_metrics", "campaign_gain_curve",

@@ -14,7 +14,7 @@ import xgboost as xgb
 
 from conftest import project_settings
 from shopper_propensity import metrics
-from shopper_propensity.propensity import candidates, importance, inputs, registry, scoring, splits, training
+from shopper_propensity.propensity import candidates, importance, inputs, lifecycle, registry, scoring, splits, training
 from shopper_propensity.propensity import features as feat
 from shopper_propensity.settings import PropensitySettings
 
@@ -372,3 +372,30 @@ def test_a_changed_or_missing_model_file_is_never_loaded(stored, artifact_dir, t
     with pytest.raises(splits.PropensityInputError, match="is missing"):
         registry.load_stored_model(tmp_path / "elsewhere", row.artifact_file, row.artifact_sha256)
     assert registry.load_stored_model(artifact_dir, row.artifact_file, row.artifact_sha256) is not None
+
+
+def test_the_lifecycle_keeps_or_adds_versions_and_a_kept_version_reads_back_as_trained(features_relation, tmp_path):
+    def run(policy, run_date):
+        settings = project_settings(PropensitySettings, max_train_rows=100_000, propensity_seed=3,
+                                    artifact_dir=str(tmp_path), retrain_policy=policy, run_date=run_date)
+        return training.fit_registry(features_relation, settings)
+
+    first = run("auto", "2024-01-01")  # no model yet
+    kept = run("never", "2024-01-02")
+    pd.testing.assert_frame_equal(kept, first)
+    assert run("auto", "2024-01-03").equals(first)  # 2 days old; too few labels since train_end to monitor
+    added = run("always", "2024-01-05")
+    history = lifecycle.read_history(tmp_path)
+    assert [row["retrain_rule"] for row in history] == ["no_model", "always"]
+    assert [row["trained_at"] for row in history] == ["2024-01-01", "2024-01-05"]
+    assert history[0]["model_version_id"] == first["model_version_id"].iloc[0]
+    assert history[1]["model_version_id"] == added["model_version_id"].iloc[0] != history[0]["model_version_id"]
+    # the same training rows: the fingerprint says so
+    assert history[0]["data_fingerprint"] == history[1]["data_fingerprint"]
+    assert history[1]["champion"] == added.loc[added["is_champion"], "model_name"].item()
+    versions = lifecycle.versions_table(history, history[1]["model_version_id"]).to_pandas()
+    assert len(versions) == 2 * len(first)
+    assert versions.groupby("model_version_id")["is_current_version"].first().to_dict() == {
+        history[0]["model_version_id"]: False, history[1]["model_version_id"]: True}
+    with pytest.raises(lifecycle.LifecycleError, match="another build with the same artifact folder"):
+        lifecycle.versions_table(history, history[0]["model_version_id"])

@@ -201,7 +201,7 @@ def test_spark_scoring_equals_pandas_scoring(builds, capsys):
                 f"select {', '.join(feature_columns(target))} from {spark_table(builds, 'session_features')} "
                 f"where {predicate} order by md5(pseudo_session_id) limit {SCORED_SAMPLE_ROWS}"
             ).to_arrow_table()
-            expected.extend(score_batch(sample, split, target, encoder, models))
+            expected.extend(score_batch(sample, split, target, encoder, models, registry["model_version_id"].iloc[0]))
         expected = pa.Table.from_batches(expected).to_pandas()
         connection.register("expected", expected)
         compared = connection.sql(

@@ -1,5 +1,6 @@
 -- One row per scored pseudo-session of the test period on every domain: the champion's score
--- (the candidate chosen on the validation window, see propensity_model_registry), its decile
+-- (the candidate chosen on the validation window of the current model version, see
+-- propensity_model_registry) and that version, its decile
 -- within the domain (1 = highest scores), the tuned-threshold flag, the label. The scores every
 -- targeting mart reads; session_scores serves them.
 with
@@ -37,6 +38,7 @@ final as (
         {{ is_primary_domain() }} as is_primary_domain,
         split,
         model_name,
+        model_version_id,
         score,
         -- ties broken by the key so deciles are the same every run; BIGINT on both engines
         cast(ntile(10) over (
