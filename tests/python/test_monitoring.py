@@ -40,7 +40,8 @@ def test_psi_by_hand_and_floored_for_empty_bins():
     assert psi["psi"].iloc[2] == pytest.approx(expected)
     assert np.isfinite(psi["psi"]).all() and (psi["psi"] >= 0).all()
     # b and c add the same: the first bin wins the tie
-    assert (psi["top_bin"].iloc[2], psi["top_bin_share"].iloc[2], psi["top_bin_reference_share"].iloc[2]) == ("b", 0, 0.5)
+    top = psi.iloc[2]
+    assert (top["top_bin"], top["top_bin_share"], top["top_bin_reference_share"]) == ("b", 0, 0.5)
 
 
 def test_decile_bins_in_sql_merge_ties_and_keep_missing_apart():
