@@ -194,7 +194,7 @@ def champion_row(registry_relation) -> tuple[pd.Series, SplitWindows]:
 
 
 def feature_drift_table(registry_relation, features_relation, predictions_relation,
-                        settings: MonitoringSettings) -> pd.DataFrame | pa.Table:
+                        settings: MonitoringSettings) -> pa.Table:
     """ml_feature_drift: per week, domain and monitored feature (and the champion's score) the
     PSI against the training window (the score: against the validation window)."""
     if not settings.panel_has_sessions:
@@ -222,11 +222,11 @@ def feature_drift_table(registry_relation, features_relation, predictions_relati
     for row in rows:
         if row["is_drifted"]:
             log.warning("feature_drift %s", row["message"])
-    return pd.DataFrame(rows, columns=DRIFT_SCHEMA.names)
+    return pa.Table.from_pylist(rows, schema=DRIFT_SCHEMA)
 
 
 def score_monitoring_table(registry_relation, predictions_relation,
-                           settings: MonitoringSettings) -> pd.DataFrame | pa.Table:
+                           settings: MonitoringSettings) -> pa.Table:
     """ml_score_monitoring: per week and domain, the realized ranking metrics of the champion's
     scores on its labelled scored sessions (validation and test windows)."""
     if not settings.panel_has_sessions:
@@ -244,7 +244,8 @@ def score_monitoring_table(registry_relation, predictions_relation,
     for row in rows:
         if row["is_auc_dropped"]:
             log.warning("score_monitoring %s", row["message"])
-    return pd.DataFrame(rows, columns=SCORE_MONITORING_SCHEMA.names)
+    # Arrow with the declared types: an undefined metric stays NULL (pandas would make it NaN)
+    return pa.Table.from_pylist(rows, schema=SCORE_MONITORING_SCHEMA)
 
 
 def week_metrics(week: date, domain: str, group: pd.DataFrame, champion: pd.Series, windows: SplitWindows,
