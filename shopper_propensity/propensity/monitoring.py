@@ -12,11 +12,14 @@ reference never had, or one the week lacks) and PSI is never NaN or infinite. Ea
 >= 0, so PSI >= 0; 0.1-0.25 is read as a moderate shift and above 0.25 (var monitoring_max_psi)
 as a shift to act on.
 
-Bins: numeric features by the deciles of the training sample the registry fitted on (the same
-seeded sample, computed once per build), tied deciles merged, NULL its own bin; categorical and
-calendar features per value, NULL its own level; the score by the deciles of the champion's
-validation-window scores (the training window's scores are in-sample, so the nearest held-out
-window is the score's reference). Counting happens in the warehouse (grouped counts per week,
+Reference: each domain's rows of the training window (before the registry's validation_start;
+the primary domain's for a domain without any), so a week is compared with its own domain's past
+and a domain's standing gap to the primary domain does not read as drift. The score's reference
+is the champion's validation-window scores (the training window's scores are in-sample), which
+exist on the primary domain only. Bins: numeric features by the deciles of the training sample
+the registry fitted on (the same seeded sample, computed once per build), tied deciles merged,
+NULL its own bin; categorical and calendar features per value, NULL its own level; the score by
+the deciles of the validation scores. Counting happens in the warehouse (grouped counts per week,
 domain and bin), so only those counts reach Python.
 """
 
@@ -50,10 +53,10 @@ log = logging.getLogger(__name__)
 
 DRIFT_SCHEMA = pa.schema([
     ("week_start", pa.date32()), ("domain_name", pa.string()), ("feature_name", pa.string()),
-    ("feature_kind", pa.string()), ("period", pa.string()), ("rows", pa.int64()), ("reference_rows", pa.int64()),
-    ("bin_count", pa.int64()), ("psi", pa.float64()), ("top_bin", pa.string()), ("top_bin_share", pa.float64()),
-    ("top_bin_reference_share", pa.float64()), ("is_judged", pa.bool_()), ("is_drifted", pa.bool_()),
-    ("message", pa.string()),
+    ("feature_kind", pa.string()), ("period", pa.string()), ("rows", pa.int64()), ("reference_domain", pa.string()),
+    ("reference_rows", pa.int64()), ("bin_count", pa.int64()), ("psi", pa.float64()), ("top_bin", pa.string()),
+    ("top_bin_share", pa.float64()), ("top_bin_reference_share", pa.float64()), ("is_judged", pa.bool_()),
+    ("is_drifted", pa.bool_()), ("message", pa.string()),
 ])
 
 SCORE_MONITORING_SCHEMA = pa.schema([
@@ -146,36 +149,45 @@ def weekly_counts(relation, bin_sql: str, windows: SplitWindows) -> pd.DataFrame
             .df())
 
 
-def total_counts(relation, bin_sql: str) -> pd.Series:
-    """Rows per bin (the reference window's distribution)."""
-    counts = relation.project(f"{bin_sql} as bin").aggregate("bin, count(*) as n", "bin").df()
-    return pd.Series(counts["n"].to_numpy(dtype=np.int64), index=pd.Index(counts["bin"].astype(str)))
+def reference_counts(relation, bin_sql: str) -> dict[str, pd.Series]:
+    """Rows per bin of each domain of the reference window."""
+    counts = (relation.project(f"domain_name, {bin_sql} as bin")
+              .aggregate("domain_name, bin, count(*) as n", "domain_name, bin").df())
+    return {domain: pd.Series(group["n"].to_numpy(dtype=np.int64), index=pd.Index(group["bin"].astype(str)))
+            for domain, group in counts.groupby("domain_name", sort=True)}
 
 
-def drift_rows(feature: str, kind: str, weekly: pd.DataFrame, reference: pd.Series, windows: SplitWindows,
-               settings: MonitoringSettings) -> list[dict]:
-    """One row per week and domain of a feature: its PSI against the reference, judged (a test
-    week with at least monitoring_min_rows rows) against monitoring_max_psi."""
+def drift_rows(feature: str, kind: str, weekly: pd.DataFrame, references: dict[str, pd.Series], primary_domain: str,
+               windows: SplitWindows, settings: MonitoringSettings) -> list[dict]:
+    """One row per week and domain of a feature: its PSI against the domain's reference (the
+    primary domain's where the domain has none), judged against monitoring_max_psi for a test
+    week of at least monitoring_min_rows rows measured against its own domain's reference."""
     weekly = weekly.assign(bin=weekly["bin"].astype(str), week_start=pd.to_datetime(weekly["week_start"]).dt.date)
-    counts = weekly.pivot_table(index=["week_start", "domain_name"], columns="bin", values="n", aggfunc="sum",
-                                fill_value=0).sort_index()
-    stability = population_stability(counts, reference)
-    reference_rows = int(reference.sum())
     rows = []
-    for (week, domain), week_rows, row in zip(counts.index, counts.sum(axis=1), stability.itertuples(), strict=True):
-        period, week_rows = week_period(week, windows), int(week_rows)
-        judged = period == "test" and week_rows >= settings.monitoring_min_rows
-        drifted = judged and row.psi > settings.monitoring_max_psi
-        message = (f"{feature} on {domain}, week of {week}: PSI {row.psi:.3f} "
-                   f"({'above' if drifted else 'within'} the limit {settings.monitoring_max_psi:g}) over {week_rows:,} "
-                   f"rows; bin {row.top_bin} holds {row.top_bin_share:.1%} of them against "
-                   f"{row.top_bin_reference_share:.1%} of the reference window")
-        rows.append({"week_start": week, "domain_name": domain, "feature_name": feature, "feature_kind": kind,
-                     "period": period, "rows": week_rows, "reference_rows": reference_rows,
-                     "bin_count": row.bin_count, "psi": float(row.psi), "top_bin": row.top_bin,
-                     "top_bin_share": float(row.top_bin_share),
-                     "top_bin_reference_share": float(row.top_bin_reference_share),
-                     "is_judged": judged, "is_drifted": drifted, "message": message})
+    for domain, domain_weeks in weekly.groupby("domain_name", sort=True):
+        reference_domain = domain if domain in references else primary_domain
+        reference = references[reference_domain]
+        counts = domain_weeks.pivot_table(index="week_start", columns="bin", values="n", aggfunc="sum",
+                                          fill_value=0).sort_index()
+        stability = population_stability(counts, reference)
+        reference_rows = int(reference.sum())
+        for week, week_rows, row in zip(counts.index, counts.sum(axis=1), stability.itertuples(), strict=True):
+            period, week_rows = week_period(week, windows), int(week_rows)
+            judged = period == "test" and reference_domain == domain and week_rows >= settings.monitoring_min_rows
+            drifted = judged and row.psi > settings.monitoring_max_psi
+            verdict = (f"{'above' if drifted else 'within'} the limit {settings.monitoring_max_psi:g}" if judged
+                       else "not judged: " + ("a window before train_end" if period != "test" else
+                                              f"no reference on {domain}" if reference_domain != domain else
+                                              f"fewer than {settings.monitoring_min_rows:,} rows"))
+            message = (f"{feature} on {domain}, week of {week}: PSI {row.psi:.3f} ({verdict}) over {week_rows:,} rows; "
+                       f"bin {row.top_bin} holds {row.top_bin_share:.1%} of them against "
+                       f"{row.top_bin_reference_share:.1%} of the reference ({reference_domain})")
+            rows.append({"week_start": week, "domain_name": domain, "feature_name": feature, "feature_kind": kind,
+                         "period": period, "rows": week_rows, "reference_domain": reference_domain,
+                         "reference_rows": reference_rows, "bin_count": row.bin_count, "psi": float(row.psi),
+                         "top_bin": row.top_bin, "top_bin_share": float(row.top_bin_share),
+                         "top_bin_reference_share": float(row.top_bin_reference_share),
+                         "is_judged": judged, "is_drifted": drifted, "message": message})
     return rows
 
 
@@ -196,13 +208,15 @@ def champion_row(registry_relation) -> tuple[pd.Series, SplitWindows]:
 def feature_drift_table(registry_relation, features_relation, predictions_relation,
                         settings: MonitoringSettings) -> pa.Table:
     """ml_feature_drift: per week, domain and monitored feature (and the champion's score) the
-    PSI against the training window (the score: against the validation window)."""
+    PSI against the domain's rows of the training window (the score: the primary domain's
+    validation window)."""
     if not settings.panel_has_sessions:
         return orders_only_table(DRIFT_SCHEMA)
     champion, windows = champion_row(registry_relation)
-    fit_window = features_relation.filter(window_filter(champion["primary_domain"], None, windows.validation_start))
+    primary_domain = champion["primary_domain"]
+    fit_window = features_relation.filter(window_filter(None, None, windows.validation_start))
     numeric = [feature for feature in NUMERIC_FEATURES if feature not in NOT_MONITORED]
-    sample = load_rows(features_relation, window_filter(champion["primary_domain"], None, windows.validation_start),
+    sample = load_rows(features_relation, window_filter(primary_domain, None, windows.validation_start),
                        ["pseudo_session_id", *numeric], settings.max_train_rows, settings.propensity_seed)
     require_rows(sample, "session_features (the training window)")
     features = [(feature, "numeric", numeric_bin_sql(feature, decile_edges(sample[feature].to_numpy(dtype=float))))
@@ -212,13 +226,15 @@ def feature_drift_table(registry_relation, features_relation, predictions_relati
     rows = []
     for feature, kind, bin_sql in features:
         rows += drift_rows(feature, kind, weekly_counts(features_relation, bin_sql, windows),
-                           total_counts(fit_window, bin_sql), windows, settings)
+                           reference_counts(fit_window, bin_sql), primary_domain, windows, settings)
 
     scores = predictions_relation.filter(f"model_name = {sql_literal(champion['model_name'])}")
     validation_scores = scores.filter("split = 'validation'").project("score").df()["score"].to_numpy()
     score_bins = numeric_bin_sql(SCORE, decile_edges(validation_scores))
+    # validation scores exist on the primary domain only: the other domains' score PSI is not judged
     rows += drift_rows(SCORE, SCORE, weekly_counts(scores, score_bins, windows),
-                       total_counts(scores.filter("split = 'validation'"), score_bins), windows, settings)
+                       reference_counts(scores.filter("split = 'validation'"), score_bins), primary_domain, windows,
+                       settings)
     for row in rows:
         if row["is_drifted"]:
             log.warning("feature_drift %s", row["message"])
@@ -251,23 +267,27 @@ def score_monitoring_table(registry_relation, predictions_relation,
 def week_metrics(week: date, domain: str, group: pd.DataFrame, champion: pd.Series, windows: SplitWindows,
                  settings: MonitoringSettings) -> dict:
     """One week and domain: the metrics of shopper_propensity.metrics on its scored rows, and the
-    realized ROC AUC against the champion's validation ROC AUC, judged when the week holds at
-    least monitoring_min_positives of each class."""
+    realized ROC AUC against the champion's validation ROC AUC, judged on a test week of the
+    primary domain (the validation window's; another domain's drop includes the transfer gap)
+    that holds at least monitoring_min_positives sessions of each class."""
     labels, scores = group["actual"].to_numpy(dtype=int), group["score"].to_numpy(dtype=np.float64)
     ranking = ranking_metrics(labels, scores)
     positives, sessions = int(labels.sum()), len(labels)
     baseline = float(champion["validation_roc_auc"])
     drop = baseline - ranking["roc_auc"] if ranking["roc_auc"] is not None else None
-    period = week_period(week, windows)
-    judged = period == "test" and min(positives, sessions - positives) >= settings.monitoring_min_positives
+    period, minimum = week_period(week, windows), settings.monitoring_min_positives
+    judged = (period == "test" and domain == champion["primary_domain"]
+              and min(positives, sessions - positives) >= minimum)
     dropped = judged and drop > settings.monitoring_max_roc_auc_drop
     realized = f"{ranking['roc_auc']:.3f}" if ranking["roc_auc"] is not None else "undefined (one class)"
+    verdict = (f"{'above' if dropped else 'within'} the limit {settings.monitoring_max_roc_auc_drop:g}" if judged
+               else "not judged: " + ("a window before train_end" if period != "test" else
+                                      "not the primary domain (the drop includes the transfer gap)"
+                                      if domain != champion["primary_domain"] else
+                                      f"fewer than {minimum} sessions of a class"))
     message = (f"{champion['model_name']} on {domain}, week of {week}: realized ROC AUC {realized} over "
                f"{sessions:,} sessions ({positives:,} positive) against {baseline:.3f} on validation"
-               + (f", a drop of {drop:.3f} ({'above' if dropped else 'within'} the limit "
-                  f"{settings.monitoring_max_roc_auc_drop:g})" if drop is not None else "")
-               + ("" if judged else f"; not judged (a {period} week, or fewer than "
-                  f"{settings.monitoring_min_positives} sessions of a class)"))
+               + (f", a drop of {drop:.3f}" if drop is not None else "") + f" ({verdict})")
     return {"week_start": week, "domain_name": domain, "period": period, "model_name": champion["model_name"],
             "model_version_id": champion["model_version_id"], "sessions": sessions, "positives": positives,
             "base_rate": positives / sessions, "roc_auc": ranking["roc_auc"], "pr_auc": ranking["pr_auc"],

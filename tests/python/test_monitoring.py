@@ -81,7 +81,8 @@ def test_week_metrics_by_hand():
     ceil(5/10) = 1 session, a buyer: lift = 1 / (2/5) = 2.5."""
     group = pd.DataFrame({"pseudo_session_id": list("abcde"), "score": [0.9, 0.8, 0.7, 0.6, 0.5],
                           "actual": [True, False, True, False, False]})
-    champion = pd.Series({"model_name": "m", "model_version_id": "v1", "validation_roc_auc": 0.9})
+    champion = pd.Series({"model_name": "m", "model_version_id": "v1", "validation_roc_auc": 0.9,
+                          "primary_domain": "amazon.com"})
     settings = project_settings(MonitoringSettings, monitoring_min_positives=2)
     row = monitoring.week_metrics(date(2023, 1, 2), "amazon.com", group, champion, WINDOWS, settings)
     assert row["roc_auc"] == pytest.approx(5 / 6) and row["pr_auc"] == pytest.approx(5 / 6)
@@ -89,7 +90,11 @@ def test_week_metrics_by_hand():
     assert (row["sessions"], row["positives"], row["base_rate"]) == (5, 2, 0.4)
     assert row["roc_auc_drop"] == pytest.approx(0.9 - 5 / 6)
     assert row["is_judged"] and row["is_auc_dropped"]  # 0.067 > the default limit 0.05
-    assert "realized ROC AUC 0.833" in row["message"] and "drop of 0.067" in row["message"]
+    assert "realized ROC AUC 0.833" in row["message"] and "drop of 0.067 (above the limit 0.05)" in row["message"]
+    # another domain has no validation window of its own: its drop is shown, not judged
+    other = monitoring.week_metrics(date(2023, 1, 2), "x.com", group, champion, WINDOWS, settings)
+    assert other["roc_auc"] == row["roc_auc"] and not other["is_judged"] and not other["is_auc_dropped"]
+    assert "not judged: not the primary domain" in other["message"]
 
 
 def test_top_decile_is_lift_by_decile_s_ntile():
@@ -157,10 +162,15 @@ def test_drift_rows_are_complete_and_finite(shifted_build):
         "select count(*) from (select feature_name, domain_name, sum(rows) as n from feature_drift "
         "where feature_name <> 'score' group by all) as f inner join (select domain_name, count(*) as n "
         "from session_features group by all) as s using (domain_name) where f.n <> s.n") == [(0,)]
+    # the reference: the domain's own rows of the training window
     assert shifted_build.query(
-        "select distinct f.reference_rows = (select count(*) from session_features as s inner join "
-        "propensity_model_registry as r on r.is_champion and s.domain_name = r.primary_domain "
-        "and s.event_date < r.validation_start) from feature_drift as f where feature_name <> 'score'") == [(True,)]
+        "select count(*) from feature_drift as f where feature_name <> 'score' and (reference_domain <> domain_name "
+        "or reference_rows <> (select count(*) from session_features as s inner join propensity_model_registry as r "
+        "on r.is_champion and s.event_date < r.validation_start where s.domain_name = f.domain_name))") == [(0,)]
+    # the score's: the primary domain's validation window, judged there only
+    assert shifted_build.query(
+        "select count(*) from feature_drift where feature_name = 'score' and (reference_domain <> 'amazon.com' "
+        "or is_judged and domain_name <> reference_domain)") == [(0,)]
 
 
 def test_weekly_metrics_equal_the_project_metrics(shifted_build):
