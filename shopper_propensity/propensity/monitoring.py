@@ -191,6 +191,18 @@ def drift_rows(feature: str, kind: str, weekly: pd.DataFrame, references: dict[s
     return rows
 
 
+def log_alerts(table: str, rows: list[dict], flag: str, measure: str, subject: str) -> None:
+    """One log line per subject (feature or domain) with alerts: how many weeks, and the worst
+    week's message (the table holds every week's)."""
+    fired: dict[str, list[dict]] = {}
+    for row in rows:
+        if row[flag]:
+            fired.setdefault(row[subject], []).append(row)
+    for name, alerts in sorted(fired.items()):
+        worst = max(alerts, key=lambda row: row[measure])
+        log.warning("%s: %s alert(s) on %s; the worst: %s", table, len(alerts), name, worst["message"])
+
+
 def champion_row(registry_relation) -> tuple[pd.Series, SplitWindows]:
     """The champion's registry row (its name, version, validation ROC AUC) and the windows it
     was fitted on."""
@@ -235,9 +247,7 @@ def feature_drift_table(registry_relation, features_relation, predictions_relati
     rows += drift_rows(SCORE, SCORE, weekly_counts(scores, score_bins, windows),
                        reference_counts(scores.filter("split = 'validation'"), score_bins), primary_domain, windows,
                        settings)
-    for row in rows:
-        if row["is_drifted"]:
-            log.warning("feature_drift %s", row["message"])
+    log_alerts("feature_drift", rows, "is_drifted", "psi", "feature_name")
     return pa.Table.from_pylist(rows, schema=DRIFT_SCHEMA)
 
 
@@ -257,9 +267,7 @@ def score_monitoring_table(registry_relation, predictions_relation,
     scored["week_start"] = pd.to_datetime(scored["week_start"]).dt.date
     rows = [week_metrics(week, str(domain), group, champion, windows, settings)
             for (week, domain), group in scored.groupby(["week_start", "domain_name"], sort=True, observed=True)]
-    for row in rows:
-        if row["is_auc_dropped"]:
-            log.warning("score_monitoring %s", row["message"])
+    log_alerts("score_monitoring", rows, "is_auc_dropped", "roc_auc_drop", "domain_name")
     # Arrow with the declared types: an undefined metric stays NULL (pandas would make it NaN)
     return pa.Table.from_pylist(rows, schema=SCORE_MONITORING_SCHEMA)
 
