@@ -1,6 +1,7 @@
 """Print a short summary of what `dbt build` produced: row accounting, tables, domains, the
 champion propensity model with its test metrics beside every candidate, the model-health
-checks that fired, and the repeat-purchase champion beside BG/NBD + Gamma-Gamma.
+checks that fired, the repeat-purchase champion beside BG/NBD + Gamma-Gamma, and the
+monitoring: the champion's last test week per domain and the alerts that fired.
 
 Run after the build (`make build` does): ``python -m shopper_propensity.build_summary``.
 """
@@ -94,6 +95,45 @@ FIRED_CHECKS_SQL = """
     order by check_name, subject
 """
 
+# The last test-period week of each domain, and the alerts of all judged weeks.
+LAST_WEEK_SQL = """
+    select
+        domain_name,
+        week_start,
+        sessions,
+        positives,
+        round(roc_auc, 4) as roc_auc,
+        round(pr_auc, 4) as pr_auc,
+        round(top_decile_lift, 2) as top_decile_lift,
+        round(score_psi, 3) as score_psi,
+        case when is_judged then 'yes' else 'no (too few sessions)' end as judged
+    from score_monitoring
+    where period = 'test'
+    qualify week_start = max(week_start) over (partition by domain_name)
+    order by domain_name
+"""
+
+MONITORING_ALERTS_SQL = """
+    select
+        'drift' as alert,
+        feature_name as subject,
+        count(*) as weeks,
+        round(max(psi), 3) as worst
+    from feature_drift
+    where is_drifted
+    group by feature_name
+    union all
+    select
+        'ROC AUC drop',
+        domain_name,
+        count(*),
+        round(max(roc_auc_drop), 3)
+    from score_monitoring
+    where is_auc_dropped
+    group by domain_name
+    order by alert, weeks desc, subject
+"""
+
 
 def format_rows(header: list[str], rows: list[tuple]) -> str:
     """Left-aligned plain-text table, readable in a terminal or a CI log."""
@@ -115,6 +155,7 @@ def summarize(connection: duckdb.DuckDBPyConnection) -> str:
         sections.append(f"{title}\n{format_rows(result.columns, result.fetchall())}")
     sections.append(propensity_summary(connection))
     sections.append(repeat_summary(connection))
+    sections.append(monitoring_summary(connection))
     return "\n\n".join(sections)
 
 
@@ -142,6 +183,21 @@ def repeat_summary(connection: duckdb.DuckDBPyConnection) -> str:
         return "Repeat purchase: the scored cutoff's horizon is not in the data yet (no outcomes to judge)"
     return ("Repeat purchase on the scored cutoff: champion beside BG/NBD + Gamma-Gamma\n"
             f"{format_rows(result.columns, rows)}")
+
+
+def monitoring_summary(connection: duckdb.DuckDBPyConnection) -> str:
+    """The champion's last test week per domain, and the monitoring alerts (feature_drift,
+    score_monitoring) of the judged weeks, counted per feature or domain."""
+    last_week = connection.sql(LAST_WEEK_SQL)
+    rows = last_week.fetchall()
+    if not rows:
+        return "Monitoring: no scored test weeks"
+    alerts = connection.sql(MONITORING_ALERTS_SQL)
+    fired = alerts.fetchall()
+    return ("Monitoring: the champion's last test week per domain\n"
+            f"{format_rows(last_week.columns, rows)}\n\n"
+            f"Monitoring alerts on judged test weeks: {len(fired)} feature(s) or domain(s)"
+            + (f"\n{format_rows(alerts.columns, fired)}" if fired else ", none"))
 
 
 def main() -> int:

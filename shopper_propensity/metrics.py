@@ -65,6 +65,19 @@ def weighted_average_precision(labels: np.ndarray, order: np.ndarray, last_of_ti
     return float(np.sum(np.diff(np.r_[0.0, true_positives]) * precision) / true_positives[-1])
 
 
+def top_decile_lift(labels: np.ndarray, scores: np.ndarray, keys: np.ndarray) -> float | None:
+    """Conversion rate of the top score decile over the base rate (None without positives). The
+    top decile as lift_by_decile cuts it: ntile(10) over descending score, ties by key, i.e.
+    the first ceil(N / 10) rows."""
+    labels = np.asarray(labels, dtype=np.float64)
+    positives = labels.sum()
+    if not len(labels) or not positives:
+        return None
+    order = np.lexsort((np.asarray(keys), -np.asarray(scores, dtype=np.float64)))
+    top = -(-len(labels) // 10)
+    return float(labels[order[:top]].mean() / (positives / len(labels)))
+
+
 # ---------------------------------------------------------------------------------------------
 # Threshold metrics
 # ---------------------------------------------------------------------------------------------

@@ -164,3 +164,18 @@ class RepeatSettings(_FromMeta):
     repeat_seed: int
     repeat_champion: str | None
     artifact_dir: str
+
+
+@dataclass(frozen=True)
+class MonitoringSettings(_FromMeta):
+    """Monitoring marts (python_models/monitoring): the training sample the numeric features'
+    bins come from (as the registry drew it) and the limits the monitoring alerts fire at."""
+
+    panel_has_sessions: bool
+    primary_domain: str
+    max_train_rows: int
+    propensity_seed: int
+    monitoring_max_psi: float
+    monitoring_min_rows: int
+    monitoring_max_roc_auc_drop: float
+    monitoring_min_positives: int
