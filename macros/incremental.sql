@@ -33,8 +33,9 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set built_rows = config.get('meta', {}).get('slice_built_rows') -%}
+    {%- set newest = 'max(' ~ config.get('unique_key') ~ ')' -%}
     {%- set newest_minus_lookback -%}
-        select cast({{ dbt.dateadd('day', -1 * (var('incremental_lookback_days') | int), 'max(' ~ config.get('unique_key') ~ ')') }} as date)
+        select cast({{ dbt.dateadd('day', -1 * (var('incremental_lookback_days') | int), newest) }} as date)
         from {{ this }}
         {%- if built_rows %}
         where {{ built_rows }}

@@ -138,6 +138,10 @@ def test_incremental_build_equals_full_build(daily_builds):
     slices = incremental.query("select model_name, slice_start from incremental_slices")
     assert {name for name, _ in slices} >= {"base_comscore__sessions", "session_features", "int_pseudo_sessions_joined"}
     assert {start for _, start in slices} == {slice_start}
+    # and its data tests on those tables checked the slice it rebuilt
+    predicate = f"event_date >= cast('{slice_start.isoformat()}' as date)"
+    compiled_tests = list((incremental.target / "compiled").rglob("*session_features*.sql"))
+    assert compiled_tests and any(predicate in path.read_text() for path in compiled_tests)
     summary = []
     for table in COMPARED:
         rows, only_incremental, only_full = differing_rows(incremental, full, table)
@@ -191,6 +195,10 @@ def test_rebuild_from_picks_up_rows_older_than_the_lookback(daily_builds):
     timed(incremental, "run", *SELECTION)
     rows_in = "select rows_in from panel_row_accounting where source_table = 'sessions'"
     assert incremental.query(rows_in) == [(full.query(rows_in)[0][0],)]
+    # which the accounting test, counting the files' rows, does not let pass
+    missed = incremental.run("test", "--select", "assert_panel_rows_accounted_for")
+    assert missed.returncode != 0
+    assert "Failure in test assert_panel_rows_accounted_for" in missed.stdout
 
     timed(incremental, "run", *SELECTION, "--vars", f"{{incremental_rebuild_from: {old_day}}}")
     timed(full, "run", *SELECTION, "--full-refresh")
