@@ -81,14 +81,6 @@
     select {{ columns_csv }}
     from {{ arg_dict['temp_relation'] }};
 
-    create table if not exists {{ incremental_slices_table() }} (
-        invocation_id {{ dbt.type_string() }},
-        model_name {{ dbt.type_string() }},
-        slice_start date,
-        slice_predicate {{ dbt.type_string() }},
-        recorded_at timestamp
-    );
-
     insert into {{ incremental_slices_table() }}
     select
         {{ sql_literal(invocation_id) }},
@@ -103,6 +95,22 @@
     {#- The log of incremental slices: one row per model and incremental run, next to
         warehouse_builds. -#}
     {{ return(target.schema ~ '.incremental_slices') }}
+{%- endmacro %}
+
+
+{% macro create_incremental_slices_table() -%}
+    {#- Run before any model (on-run-start): models built side by side append to the log, and
+        two threads creating it at once would conflict. DuckDB only (no incremental models elsewhere). -#}
+    {%- if target.type != 'duckdb' or flags.WHICH not in warehouse_build_commands() -%}
+        {{ return('') }}
+    {%- endif -%}
+    create table if not exists {{ incremental_slices_table() }} (
+        invocation_id {{ dbt.type_string() }},
+        model_name {{ dbt.type_string() }},
+        slice_start date,
+        slice_predicate {{ dbt.type_string() }},
+        recorded_at timestamp
+    )
 {%- endmacro %}
 
 

@@ -151,7 +151,8 @@ def test_incremental_build_equals_full_build(daily_builds):
     first, incremental_seconds, full_seconds = daily_builds["seconds"]
     print(f"\nincremental equivalence ({SESSIONS} sessions, last day {daily_builds['last_day']}, slice from "
           f"{slice_start}): days 1..N-1 built in {first:.1f}s, day N incremental in {incremental_seconds:.1f}s, "
-          f"full build of 1..N in {full_seconds:.1f}s (models of the selection; the incremental build with its tests)\n  "
+          f"full build of 1..N in {full_seconds:.1f}s (models of the selection; the incremental build with "
+          "its tests)\n  "
           + "\n  ".join(summary))
 
 
