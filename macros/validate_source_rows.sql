@@ -240,12 +240,15 @@
 {%- endmacro %}
 
 
-{% macro validated_panel_rows(table_name, source_rows, column_specs) -%}
+{% macro validated_panel_rows(table_name, source_rows, column_specs, slice_column=none) -%}
     {#-
       The body shared by the base models: one output row per raw row, typed, with the
       reason it cannot be kept (NULL when it can) and whether it repeats an earlier valid row
       after cleaning. Of rows equal after cleaning, the first by file and raw text is kept,
       so which copy lands in panel_rejects does not depend on the order rows are read in.
+      slice_column: in an incremental run, only the raw rows whose typed value of that date
+      column is in the slice (macros/incremental.sql). Copies of a row share its date, so the
+      duplicates of a rebuilt day are judged as in a full build.
     -#}
     cleaned as (
         select
@@ -274,6 +277,9 @@
             *,
             {{ reject_reason(column_specs) }} as reject_reason
         from typed
+        {%- if slice_column %}
+        {{ incremental_slice_filter(slice_column ~ '__typed') }}
+        {%- endif %}
     ),
 
     numbered as (

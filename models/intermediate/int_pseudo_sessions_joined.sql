@@ -1,3 +1,4 @@
+{{ config(**incremental_by_date('event_date')) }}
 -- Sessions and purchases meet on (machine_id, event_date, domain_name): most transaction rows
 -- carry site_session_id = 0, so the day is the finest grain both sides share (document 000 §4.1).
 with
@@ -5,12 +6,14 @@ with
 daily_sessions as (
 
     select * from {{ ref('int_sessions_aggregated_to_pseudo_sessions') }}
+    {{ incremental_slice_filter('event_date') }}
 
 ),
 
 daily_purchases as (
 
     select * from {{ ref('int_transactions_aggregated_to_pseudo_sessions') }}
+    {{ incremental_slice_filter('event_date') }}
 
 ),
 

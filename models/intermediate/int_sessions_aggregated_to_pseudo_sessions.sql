@@ -1,8 +1,10 @@
+{{ config(**incremental_by_date('event_date')) }}
 with
 
 sessions as (
 
     select * from {{ ref('stg_comscore__sessions') }}
+    {{ incremental_slice_filter('event_date') }}
 
 ),
 

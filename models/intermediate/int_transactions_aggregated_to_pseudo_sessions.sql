@@ -1,8 +1,10 @@
+{{ config(**incremental_by_date('event_date')) }}
 with
 
 transactions as (
 
     select * from {{ ref('stg_comscore__transactions') }}
+    {{ incremental_slice_filter('event_date') }}
 
 ),
 

@@ -1,3 +1,4 @@
+{{ config(**incremental_by_date('event_date')) }}
 -- An order (basket) is the item rows of one machine on one domain at one date and time:
 -- the panel stamps every item of a basket with the basket's time and total.
 with
@@ -5,6 +6,7 @@ with
 transactions as (
 
     select * from {{ ref('stg_comscore__transactions') }}
+    {{ incremental_slice_filter('event_date') }}
 
 ),
 

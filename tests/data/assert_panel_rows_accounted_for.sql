@@ -1,5 +1,8 @@
 -- Rows in = rows kept + rows rejected (duplicates included), for every panel table, counted
--- from the source files themselves, the staging models and the rejects table.
+-- from the source files themselves, the staging models and the rejects table. After an
+-- incremental build it fails when rows dated before the rebuilt slice changed in the files
+-- (late rows older than the lookback, another export): rebuild with --full-refresh or var
+-- incremental_rebuild_from (README "Daily builds").
 {%- set tables = panel_tables() %}
 
 with

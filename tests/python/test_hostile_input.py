@@ -106,12 +106,13 @@ def test_reruns_are_byte_identical_and_a_killed_build_is_flagged(clean_build, tm
     # and the served exports are the same bytes
     assert published_digests(first) == published_digests(second)
 
-    # A rebuild on a changed panel, killed once its first tables are written.
+    # A rebuild on a changed panel (its history changed: --full-refresh, README "Daily builds"),
+    # killed once its first tables are written.
     hostile.drop_every_other_session(panel)
-    build = second.start("build", *MODELS_AND_SEEDS)
+    build = second.start("build", *MODELS_AND_SEEDS, "--full-refresh")
     with build.stdout:
         for line in build.stdout:
-            if "OK created sql table model staging.base_comscore__sessions" in line:
+            if "OK created sql incremental model staging.base_comscore__sessions" in line:
                 build.terminate()
                 break
     build.wait(timeout=120)

@@ -79,14 +79,15 @@ def test_readers_never_block_a_build_and_always_see_one_complete_build(tmp_path)
     first = project.run("build", *MODELS_AND_SEEDS)
     assert first.returncode == 0, first.stdout[-3000:]
     old_build, old_rows = _published(project)
-    hostile.drop_every_other_session(panel)  # the next build's marts all differ
+    # the next build's marts all differ (the panel's history changed: a --full-refresh build)
+    hostile.drop_every_other_session(panel)
 
     stop = tmp_path / "stop"
     serving_reader = _start_reader("serving", project.exports / SERVING_FILE, stop)
     parquet_reader = _start_reader("parquet", project.exports / "current" / "session_features.parquet", stop)
     started = time.time()
     try:
-        build = project.run("build")  # every model, seed, unit and data test
+        build = project.run("build", "--full-refresh")  # every model, seed, unit and data test
     finally:
         ended = time.time()
         stop.touch()

@@ -29,3 +29,4 @@ def test_row_order_does_not_count_but_the_last_bit_and_the_type_do():
 def test_the_build_log_is_left_out():
     table = "create table t as select 1 as k"
     assert fingerprints("create table warehouse_builds as select now() as started_at", table) == fingerprints(table)
+    assert fingerprints("create table incremental_slices as select now() as recorded_at", table) == fingerprints(table)

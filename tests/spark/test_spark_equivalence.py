@@ -34,6 +34,7 @@ from shopper_propensity.propensity.registry import registry_models
 from shopper_propensity.propensity.scoring import score_batch, split_predicates
 from shopper_propensity.spark.python_models import SPARK_REPLACEMENTS
 from shopper_propensity.warehouse import connect
+from shopper_propensity.warehouse_fingerprint import BUILD_LOG_TABLES
 
 SESSIONS, SEED = 5_000, 11
 SCHEMA = "spark_equivalence"
@@ -229,9 +230,9 @@ def test_spark_build_leaves_no_model_out(builds, capsys):
                           else "package on the driver" if node.get("language") == "python" else "dbt-spark")
            for node in manifest["nodes"].values() if node["resource_type"] in ("model", "seed")}
     with connect(builds.duckdb) as connection:
-        tables = connection.sql(
-            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE' "
-            "and table_name != 'warehouse_builds'").fetchall()
+        tables = [(schema, table) for schema, table in connection.sql(
+            "select table_schema, table_name from information_schema.tables where table_type = 'BASE TABLE'"
+        ).fetchall() if table not in BUILD_LOG_TABLES]
         counts = {table: (connection.execute(f"select count(*) from {schema}.{table}").fetchone()[0],
                           connection.execute(f"select count(*) from {spark_table(builds, table, schema)}").fetchone()[0]
                           if spark_table_dir(builds, table, schema) else None)

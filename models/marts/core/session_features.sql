@@ -1,28 +1,125 @@
+{{ config(**incremental_by_date('event_date')) }}
+{%- set slice_start = incremental_slice_start() %}
 -- One row per pseudo-session with every model feature and label. History features look
 -- only at strictly earlier dates of the same user on the same domain, so no row sees its own day.
+-- An incremental run (macros/incremental.sql) builds the days of its slice only: each user's
+-- history before the slice is carried from the last row already built before it (its history
+-- plus its own day), so the new days get exactly the history a full build gives them.
 with
 
 pseudo_sessions as (
 
     select * from {{ ref('int_pseudo_sessions_joined') }}
+    {{ incremental_slice_filter('event_date') }}
 
 ),
+
+{% if slice_start -%}
+built_before_slice as (
+
+    select
+        built.machine_id,
+        built.domain_name,
+        built.event_date,
+        built.prior_session_days,
+        built.prior_purchase_days,
+        built.prior_spend_usd,
+        built.days_since_last_purchase,
+        built.converted,
+        built.basket_spend_usd
+
+    from {{ this }} as built
+
+    where
+        built.event_date < cast({{ sql_literal(slice_start) }} as date)
+        and exists (
+            select 1
+            from pseudo_sessions
+            where
+                pseudo_sessions.machine_id = built.machine_id
+                and pseudo_sessions.domain_name = built.domain_name
+        )
+
+),
+
+last_built_days as (
+
+    select
+        *,
+        row_number() over (partition by machine_id, domain_name order by event_date desc) as recency_rank
+
+    from built_before_slice
+
+),
+
+history_before_slice as (
+
+    select
+        machine_id,
+        domain_name,
+        prior_session_days + 1 as session_days,
+        prior_purchase_days + case when converted then 1 else 0 end as purchase_days,
+        prior_spend_usd + basket_spend_usd as spend_usd,
+        event_date as last_session_date,
+        case
+            when converted then event_date
+            -- null when the user had not purchased yet
+            else cast({{ dbt.dateadd('day', '-1 * days_since_last_purchase', 'event_date') }} as date)
+        end as last_purchase_date
+
+    from last_built_days
+
+    where recency_rank = 1
+
+),
+{%- else -%}
+history_before_slice as (
+
+    -- a full build: no day precedes the rows built
+    select
+        machine_id,
+        domain_name,
+        cast(0 as bigint) as session_days,
+        cast(0 as bigint) as purchase_days,
+        {{ money(0) }} as spend_usd,
+        cast(null as date) as last_session_date,
+        cast(null as date) as last_purchase_date
+
+    from pseudo_sessions
+
+    where false
+
+),
+{%- endif %}
 
 with_history as (
 
     select
-        *,
-        count(*) over prior_days as prior_session_days,
-        count(case when converted then 1 end) over prior_days as prior_purchase_days,
-        {{ money('coalesce(sum(basket_spend_usd) over prior_days, 0)') }} as prior_spend_usd,
-        max(event_date) over prior_days as previous_session_date,
-        max(case when converted then event_date end) over prior_days as previous_purchase_date
+        pseudo_sessions.*,
+        coalesce(history_before_slice.session_days, 0) + count(*) over prior_days as prior_session_days,
+        coalesce(history_before_slice.purchase_days, 0)
+        + count(case when pseudo_sessions.converted then 1 end) over prior_days as prior_purchase_days,
+        {{ money(
+            'coalesce(history_before_slice.spend_usd, 0)'
+            ~ ' + coalesce(sum(pseudo_sessions.basket_spend_usd) over prior_days, 0)'
+        ) }} as prior_spend_usd,
+        coalesce(
+            max(pseudo_sessions.event_date) over prior_days, history_before_slice.last_session_date
+        ) as previous_session_date,
+        coalesce(
+            max(case when pseudo_sessions.converted then pseudo_sessions.event_date end) over prior_days,
+            history_before_slice.last_purchase_date
+        ) as previous_purchase_date
 
     from pseudo_sessions
 
+    left join history_before_slice
+        on pseudo_sessions.machine_id = history_before_slice.machine_id
+        and pseudo_sessions.domain_name = history_before_slice.domain_name
+
     window prior_days as (
-        partition by machine_id, domain_name
-        order by event_date
+        partition by pseudo_sessions.machine_id, pseudo_sessions.domain_name
+        order by pseudo_sessions.event_date
         rows between unbounded preceding and 1 preceding
     )
 

@@ -1,3 +1,4 @@
+{{ config(**incremental_by_date('event_date', built_rows=is_kept_panel_row())) }}
 {%- set column_specs = panel_column_specs('sessions') -%}
 
 {#- An orders-only panel (var panel_has_sessions false) has no sessions: this model is empty,
@@ -21,4 +22,4 @@ source as (
 
 ),
 
-{{ validated_panel_rows('sessions', 'source', column_specs) }}
+{{ validated_panel_rows('sessions', 'source', column_specs, slice_column='event_date') }}

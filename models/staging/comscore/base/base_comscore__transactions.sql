@@ -1,3 +1,4 @@
+{{ config(**incremental_by_date('event_date', built_rows=is_kept_panel_row())) }}
 {%- set column_specs = with_source_types(
     source('comscore', 'transactions'), 'transactions', panel_column_specs('transactions')
 ) -%}
@@ -10,4 +11,4 @@ source as (
 
 ),
 
-{{ validated_panel_rows('transactions', 'source', column_specs) }}
+{{ validated_panel_rows('transactions', 'source', column_specs, slice_column='event_date') }}
