@@ -244,12 +244,13 @@
         one file names it. -#}
     {%- set literal = sql_literal(path) -%}
     {%- set is_many = panel_layout() != 'single' -%}
-    {%- set files = run_query("select file from glob(" ~ literal ~ ")").columns[0].values() | list -%}
-    {%- if files | length == 0 -%}
+    {%- set file_count = run_query("select count(*) from glob(" ~ literal ~ ")").columns[0].values()[0] -%}
+    {%- if file_count == 0 -%}
         {{ return('' if is_optional else 'does not exist') }}
     {%- endif -%}
-    {%- set empty_files = run_query("select filename from read_blob(" ~ literal ~ ") where size = 0 order by filename").columns[0].values() | list -%}
-    {%- if empty_files | length == files | length and (must_have_no_rows or not is_many) -%}
+    {%- set empty_files = run_query("select filename from read_blob(" ~ literal ~ ")"
+                                    ~ " where size = 0 order by filename").columns[0].values() | list -%}
+    {%- if empty_files | length == file_count and (must_have_no_rows or not is_many) -%}
         {{ return('' if must_have_no_rows else 'is empty (0 bytes)') }}
     {%- elif empty_files -%}
         {{ return('has ' ~ empty_files | length ~ ' empty file(s) (0 bytes): ' ~ empty_files[:3] | join(', ')) }}

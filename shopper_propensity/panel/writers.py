@@ -20,7 +20,6 @@ import pyarrow.parquet as pq
 from shopper_propensity.panel.contract import FORMATS, LAYOUTS, PARTITION_COLUMNS, SCHEMAS
 from shopper_propensity.sql_literals import sql_literal
 
-
 # A daily or hive panel's generation parameters, read back to append its next dates.
 GENERATOR_FILE = "generator.json"
 
