@@ -2,7 +2,8 @@
 
 {% macro panel_dir() -%}
     {#- The panel folder. The sources YAMLs (which cannot call a macro) render the same rule;
-        tests/python/test_input_contract.py proves the files they read are panel_file_path's. -#}
+        tests/python/test_input_contract.py (single layout) and test_daily_files.py (daily, hive)
+        prove the files they read are panel_file_path's. -#}
     {{ return(var('panel_dir', env_var('SHOPPER_PANEL_DIR', 'data/panel'))) }}
 {%- endmacro %}
 
