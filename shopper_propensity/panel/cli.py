@@ -89,6 +89,8 @@ def _write(parser: argparse.ArgumentParser, args: argparse.Namespace, params: di
         if first > last:
             parser.error(f"--append-days: {args.out} already holds every date of the panel (through {held[-1]})")
     elif args.through:
+        if args.through < first:
+            parser.error(f"--through {args.through} is before the panel's first date, {first}")
         last = min(last, args.through)
     counts = write_panel_days(tables, args.out, params["format"], params["layout"], first, last,
                               append=args.append_days is not None)
