@@ -8,10 +8,13 @@ PANEL_DIR ?= data/panel
 PANEL_FORMAT ?= csv
 PANEL_SESSIONS ?= 500000
 PANEL_SEED ?= 7
+# single (one file per table), daily (a folder of files per table) or hive (README "Daily files").
+PANEL_LAYOUT ?= single
 
 export DBT_PROFILES_DIR := $(CURDIR)
 export SHOPPER_PANEL_DIR := $(abspath $(PANEL_DIR))
 export SHOPPER_PANEL_FORMAT := $(PANEL_FORMAT)
+export SHOPPER_PANEL_LAYOUT := $(PANEL_LAYOUT)
 
 .PHONY: install lock panel build report lint test bench bench-readme clean install-spark build-spark test-spark
 
@@ -38,11 +41,13 @@ lock:
 	  $(LOCK_VENV)/bin/python -m pip freeze --exclude-editable; } > requirements.lock
 	rm -rf $(LOCK_VENV)
 
-panel: $(PANEL_DIR)/sessions.$(PANEL_FORMAT)
+# A panel is there when its sessions file (single) or folder (daily, hive) is: an export is never overwritten.
+PANEL_SESSIONS_PATH := $(PANEL_DIR)/sessions$(if $(filter single,$(PANEL_LAYOUT)),.$(PANEL_FORMAT))
+panel: $(PANEL_SESSIONS_PATH)
 
-$(PANEL_DIR)/sessions.$(PANEL_FORMAT): | $(VENV)/.installed
+$(PANEL_SESSIONS_PATH): | $(VENV)/.installed
 	$(BIN)/python -m shopper_propensity.panel --sessions $(PANEL_SESSIONS) --seed $(PANEL_SEED) \
-		--format $(PANEL_FORMAT) --out $(PANEL_DIR)
+		--format $(PANEL_FORMAT) --layout $(PANEL_LAYOUT) --out $(PANEL_DIR)
 
 # DBT_VARS, e.g. '{model_health_severity: error}': CI gates on a weak model with it.
 DBT_VARS ?=

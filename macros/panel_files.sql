@@ -2,7 +2,8 @@
 
 {% macro panel_dir() -%}
     {#- The panel folder. The sources YAMLs (which cannot call a macro) render the same rule;
-        tests/python/test_input_contract.py proves the files they read are panel_file_path's. -#}
+        tests/python/test_input_contract.py (single layout) and test_daily_files.py (daily, hive)
+        prove the files they read are panel_file_path's. -#}
     {{ return(var('panel_dir', env_var('SHOPPER_PANEL_DIR', 'data/panel'))) }}
 {%- endmacro %}
 
@@ -12,10 +13,34 @@
 {%- endmacro %}
 
 
+{% macro panel_layout() -%}
+    {#- single: one file per table; daily: a folder of files per table; hive: a folder of
+        <date column>=<date> partition folders per table (check_panel_files checks the value). -#}
+    {{ return(var('panel_layout', env_var('SHOPPER_PANEL_LAYOUT', 'single'))) }}
+{%- endmacro %}
+
+
 {% macro panel_file_path(table_name) -%}
-    {#- The file behind a panel table: <panel_dir>/<table>.<panel_format> (csv or parquet, see
-        check_panel_files). -#}
-    {{ return(panel_dir() ~ '/' ~ table_name ~ '.' ~ panel_format()) }}
+    {#- The file behind a panel table, or in the daily and hive layouts the pattern of its files:
+        single <panel_dir>/<table>.<fmt>; daily <panel_dir>/<table>/*.<fmt>; hive
+        <panel_dir>/<table>/**/*.<fmt> (fmt: panel_format, csv or parquet). The truth tables are
+        single files in every layout. -#}
+    {%- set layout = 'single' if table_name.startswith('truth/') else panel_layout() -%}
+    {%- set files = {'daily': '/*.', 'hive': '/**/*.'}.get(layout, '.') -%}
+    {{ return(panel_dir() ~ '/' ~ table_name ~ files ~ panel_format()) }}
+{%- endmacro %}
+
+
+{% macro panel_read_options() -%}
+    {#- The options, besides header and text columns, with which the sources
+        (_comscore__sources.yml renders the same) and the checks read a table's files: hive
+        partition folders add their date column; many CSV files are read with the dialect DuckDB
+        sniffs in the first one, so the quote is set (RFC 4180's), lest a first file without a
+        quoted value make `""` text. -#}
+    {%- if panel_format() == 'csv' and panel_layout() != 'single' -%}
+    , quote = '"'
+    {%- endif -%}
+    , hive_partitioning = {{ panel_layout() == 'hive' }}
 {%- endmacro %}
 
 
@@ -55,10 +80,13 @@
     {%- set found = source_column_types(source_relation) -%}
     {%- set missing = column_specs | map(attribute='name') | reject('in', found) | list -%}
     {%- if missing -%}
+        {#- many files are read with the columns of the first (DuckDB), which a reader must find -#}
+        {%- set first_file = '' if panel_layout() == 'single' else run_query(
+            "select file from glob(" ~ sql_literal(panel_file_path(table_name)) ~ ") limit 1").columns[0].values() -%}
         {{ exceptions.raise_compiler_error(
-            "Panel file " ~ panel_file_path(table_name) ~ " (source comscore." ~ table_name ~ ")"
-            ~ " is missing required column(s): " ~ missing | join(', ')
+            panel_files_label(table_name) ~ " is missing required column(s): " ~ missing | join(', ')
             ~ ". Columns found: " ~ found.keys() | join(', ')
+            ~ (" (every file is read with the columns of the first, " ~ first_file[0] ~ ")" if first_file else "")
         ) }}
     {%- endif -%}
     {%- set typed = [] -%}
@@ -151,6 +179,11 @@
         {{ exceptions.raise_compiler_error("The panel format (var panel_format, env SHOPPER_PANEL_FORMAT) is "
                                            ~ sql_literal(panel_format()) ~ "; it must be csv or parquet") }}
     {%- endif -%}
+    {%- if panel_layout() not in ('single', 'daily', 'hive') -%}
+        {{ exceptions.raise_compiler_error("The panel layout (var panel_layout, env SHOPPER_PANEL_LAYOUT) is "
+                                           ~ sql_literal(panel_layout()) ~ "; it must be single, daily or hive") }}
+    {%- endif -%}
+    {%- do check_panel_layout_is_read() -%}
     {%- set problems = [] -%}
     {%- for table_name in panel_tables() -%}
         {%- set path = panel_file_path(table_name) -%}
@@ -164,7 +197,7 @@
             {%- set problem = problem ~ " (for a panel of orders only, set var panel_has_sessions: false)" -%}
         {%- endif -%}
         {%- if problem -%}
-            {%- do problems.append("Panel file " ~ path ~ " (source comscore." ~ table_name ~ ") " ~ problem) -%}
+            {%- do problems.append(panel_files_label(table_name) ~ " " ~ problem) -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if problems -%}
@@ -172,6 +205,23 @@
             "The panel cannot be read; no model has run:\n  " ~ problems | join("\n  ")
         ) }}
     {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}
+
+
+{% macro panel_files_label(table_name) -%}
+    {#- How messages name a table's file(s): "Panel file <path> (source comscore.<table>)". -#}
+    {{ return(('Panel file ' if panel_layout() == 'single' else 'Panel files ') ~ panel_file_path(table_name)
+              ~ ' (source comscore.' ~ table_name ~ ')') }}
+{%- endmacro %}
+
+
+{% macro check_panel_layout_is_read() -%}
+    {#- Every layout is read on DuckDB; an adapter that reads the single layout only says so. -#}
+    {{ return(adapter.dispatch('check_panel_layout_is_read', 'shopper_propensity')()) }}
+{%- endmacro %}
+
+{% macro default__check_panel_layout_is_read() -%}
     {{ return('') }}
 {%- endmacro %}
 
@@ -191,12 +241,20 @@
 {%- endmacro %}
 
 {% macro default__panel_file_problem(path, is_optional, must_have_no_rows) -%}
+    {#- In the daily and hive layouts `path` is the pattern of the table's files: a problem of
+        one file names it. -#}
     {%- set literal = sql_literal(path) -%}
-    {%- if run_query("select count(*) from glob(" ~ literal ~ ")").columns[0].values()[0] == 0 -%}
+    {%- set is_many = panel_layout() != 'single' -%}
+    {%- set file_count = run_query("select count(*) from glob(" ~ literal ~ ")").columns[0].values()[0] -%}
+    {%- if file_count == 0 -%}
         {{ return('' if is_optional else 'does not exist') }}
     {%- endif -%}
-    {%- if run_query("select size from read_blob(" ~ literal ~ ")").columns[0].values()[0] == 0 -%}
+    {%- set empty_files = run_query("select filename from read_blob(" ~ literal ~ ")"
+                                    ~ " where size = 0 order by filename").columns[0].values() | list -%}
+    {%- if empty_files | length == file_count and (must_have_no_rows or not is_many) -%}
         {{ return('' if must_have_no_rows else 'is empty (0 bytes)') }}
+    {%- elif empty_files -%}
+        {{ return('has ' ~ empty_files | length ~ ' empty file(s) (0 bytes): ' ~ empty_files[:3] | join(', ')) }}
     {%- endif -%}
     {%- if path.endswith('.parquet') -%}
         {%- set data_rows = run_query("select coalesce(sum(num_rows), 0) from parquet_file_metadata(" ~ literal ~ ")").columns[0].values()[0] -%}
@@ -209,10 +267,14 @@
         {%- do run_query("drop table if exists panel_check_scans") -%}
         {%- set data_rows = run_query(
             "select count(*), sum(hash(columns(*))) from read_csv(" ~ literal ~ ", header = true, all_varchar = true,"
-            ~ " store_rejects = true, rejects_table = 'panel_check_errors', rejects_scan = 'panel_check_scans')"
+            ~ " store_rejects = true, rejects_table = 'panel_check_errors', rejects_scan = 'panel_check_scans'"
+            ~ panel_read_options() ~ ")"
         ).columns[0].values()[0] -%}
         {%- set malformed = run_query(
-            "select line, error_type, error_message from panel_check_errors order by line, error_message limit 1"
+            "select scans.file_path, errors.line, errors.error_type, errors.error_message"
+            ~ " from panel_check_errors as errors inner join panel_check_scans as scans"
+            ~ " on errors.scan_id = scans.scan_id and errors.file_id = scans.file_id"
+            ~ " order by scans.file_path, errors.line, errors.error_message limit 1"
         ) -%}
         {%- if malformed.rows | length > 0 -%}
             {%- set row = malformed.rows[0] -%}
@@ -220,7 +282,8 @@
                              'UNQUOTED VALUE': 'a badly quoted value', 'LINE SIZE OVER MAXIMUM': 'a line too long to read',
                              'INVALID ENCODING': 'bytes that are not UTF-8 (save the file as UTF-8)'} -%}
             {{ return('has ' ~ kinds.get(row['error_type'], 'a malformed row (' ~ row['error_type'] ~ ')')
-                      ~ ' at line ' ~ row['line'] ~ ': ' ~ row['error_message']) }}
+                      ~ ' at line ' ~ row['line'] ~ (' of ' ~ row['file_path'] if is_many else '')
+                      ~ ': ' ~ row['error_message']) }}
         {%- endif -%}
     {%- endif -%}
     {{ return(panel_row_count_problem(data_rows, is_optional, must_have_no_rows, path.endswith('.parquet'))) }}

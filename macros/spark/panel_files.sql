@@ -48,6 +48,19 @@
 {%- endmacro %}
 
 
+{% macro spark__check_panel_layout_is_read() -%}
+    {#- Spark reads one file per table (register_panel_sources): the daily and hive layouts are
+        read on DuckDB only. -#}
+    {%- if panel_layout() != 'single' -%}
+        {{ exceptions.raise_compiler_error("The panel layout (var panel_layout, env SHOPPER_PANEL_LAYOUT) is "
+                                           ~ sql_literal(panel_layout()) ~ ": the Spark build reads the single layout"
+                                           ~ " only (one file per table, <panel_dir>/<table>.<panel_format>). Combine"
+                                           ~ " the daily files into one per table, or build on DuckDB.") }}
+    {%- endif -%}
+    {{ return('') }}
+{%- endmacro %}
+
+
 {% macro spark_csv_options() -%}
     {#- How Spark reads a panel CSV as DuckDB's read_csv does: a header row, every value as text,
         quotes doubled inside quoted values. Empty for Parquet. -#}

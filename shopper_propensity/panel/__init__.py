@@ -32,6 +32,10 @@ through DuckDB.  One seed gives identical files.  Usage::
 A panel larger than memory (e.g. 138M session rows) is generated as independent household
 shards appended to the same files, one shard in memory at a time: ``--shards 28``.
 
+``--layout daily`` (or ``hive``) writes one file per table and date instead, ``--through DATE``
+stops at a date, and ``--append-days N`` adds the next N dates to such a panel: the dates'
+files are byte-identical however the dates are split between runs.
+
 Modules: ``calibration`` (what the panel is calibrated to), ``scenarios`` (hostile conditions),
 ``simulate`` (households, visit days, visits, conversions), ``lapses`` (repeat buying),
 ``campaigns``, ``baskets``, ``generate`` (the tables, seeded streams, shards), ``contract``

@@ -1,5 +1,5 @@
 """The files the generator writes: each table's columns and types (the input contract of SPEC.md,
-plus the hidden truth tables), and the formats it writes them in."""
+plus the hidden truth tables), the formats it writes them in, and the file layouts."""
 
 from __future__ import annotations
 
@@ -31,3 +31,11 @@ SCHEMAS: dict[str, tuple[tuple[str, str], ...]] = {
     ),
 }
 FORMATS = ("csv", "parquet")
+
+# single: one file per table, <out>/<table>.<fmt>; daily: one file per date, <out>/<table>/<table>_<date>.<fmt>;
+# hive: <out>/<table>/<column>=<date>/<table>_<date>.<fmt>, the date only in the folder name (as Spark and
+# Hive write partitions). The truth tables are single files in every layout.
+LAYOUTS = ("single", "daily", "hive")
+# The date a row of a daily export belongs to: the day it happened (an exposure row carries its
+# engaged_date as the export holds it, which may be later).
+PARTITION_COLUMNS = {"sessions": "event_date", "transactions": "event_date", "campaign_exposures": "exposed_date"}

@@ -32,11 +32,12 @@ def project_settings(settings_class, **overrides):
 
 
 def generate_panel(out_dir: Path, sessions: int, seed: int = 11, panel_format: str = "csv",
-                   scenario: str = "default") -> Path:
-    """Write a small synthetic panel (of a scenario) with the project's own generator CLI."""
+                   scenario: str = "default", *options: str) -> Path:
+    """Write a small synthetic panel (of a scenario) with the project's own generator CLI;
+    `options` e.g. "--layout", "daily"."""
     subprocess.run(
         [sys.executable, "-m", "shopper_propensity.panel", "--sessions", str(sessions), "--seed", str(seed),
-         "--format", panel_format, "--scenario", scenario, "--out", str(out_dir)],
+         "--format", panel_format, "--scenario", scenario, "--out", str(out_dir), *options],
         check=True, capture_output=True, text=True,
     )
     return out_dir
@@ -54,7 +55,7 @@ def rewrite_panel_file(path: Path, select: str, options: str = "format parquet")
 class DbtProject:
     """The repo's dbt project pointed at one panel folder and one private warehouse file."""
 
-    def __init__(self, work_dir: Path, panel_dir: Path, panel_format: str = "csv"):
+    def __init__(self, work_dir: Path, panel_dir: Path, panel_format: str = "csv", panel_layout: str = "single"):
         self.database = work_dir / "warehouse.duckdb"
         self.target = work_dir / "target"
         self.env = {
@@ -62,6 +63,7 @@ class DbtProject:
             "DBT_PROFILES_DIR": str(REPO_ROOT),
             "SHOPPER_PANEL_DIR": str(panel_dir),
             "SHOPPER_PANEL_FORMAT": panel_format,
+            "SHOPPER_PANEL_LAYOUT": panel_layout,
             "SHOPPER_DUCKDB_PATH": str(self.database),
             "SHOPPER_MEMORY_LIMIT": "2GB",
             # the model artifacts and the served exports of this build, apart from the project's
@@ -111,8 +113,8 @@ def clean_build(tmp_path_factory) -> tuple[Path, DbtProject]:
 
 @pytest.fixture
 def dbt_project_factory(tmp_path):
-    def make(panel_dir: Path, panel_format: str = "csv") -> DbtProject:
-        return DbtProject(tmp_path, panel_dir, panel_format)
+    def make(panel_dir: Path, panel_format: str = "csv", panel_layout: str = "single") -> DbtProject:
+        return DbtProject(tmp_path, panel_dir, panel_format, panel_layout)
 
     return make
 

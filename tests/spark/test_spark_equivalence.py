@@ -79,10 +79,11 @@ def builds(tmp_path_factory) -> SimpleNamespace:
                            duck_seconds=duck_seconds, spark_seconds=spark_seconds, log=log)
 
 
-def spark_build(work, panel, panel_format: str, *args: str) -> tuple[subprocess.CompletedProcess, float]:
+def spark_build(work, panel, panel_format: str, *args: str,
+                panel_layout: str = "single") -> tuple[subprocess.CompletedProcess, float]:
     """dbt on local Spark (SHOPPER_SPARK_SCHEMA) in `work`, where its metastore_db/ and
     spark-warehouse/ land: `args` is the command, e.g. shopper_propensity.spark.build's."""
-    env = {**DbtProject(work, panel, panel_format).env, "SHOPPER_SPARK_SCHEMA": SCHEMA,
+    env = {**DbtProject(work, panel, panel_format, panel_layout).env, "SHOPPER_SPARK_SCHEMA": SCHEMA,
            "SPARK_CONF_DIR": str(REPO_ROOT / "shopper_propensity" / "spark" / "conf")}
     command = [*args, "--project-dir", str(REPO_ROOT), "--target", "spark", "--target-path", str(work / "target"),
                "--log-path", str(work / "target" / "logs")]
@@ -245,3 +246,14 @@ def test_spark_build_leaves_no_model_out(builds, capsys):
     assert missing == []
     unequal = {table: pair for table, pair in counts.items() if pair[0] != pair[1]}
     assert unequal == {}
+
+
+def test_spark_stops_on_a_panel_of_daily_files_naming_the_layout(tmp_path):
+    """Spark reads one file per table: a daily panel stops the build before any model."""
+    panel = generate_panel(tmp_path / "panel", 5_000, SEED, "csv", "default", "--layout", "daily",
+                           "--through", "2020-01-07")
+    result, _ = spark_build(tmp_path, panel, "csv", str(DBT), "run", "--select", "base_comscore__sessions",
+                            panel_layout="daily")
+    assert result.returncode != 0
+    assert "The panel layout (var panel_layout, env SHOPPER_PANEL_LAYOUT) is 'daily': the Spark build reads " \
+           "the single layout only" in result.stdout
