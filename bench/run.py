@@ -22,7 +22,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import dbt_results, report
+from bench import daily, dbt_results, report
 from bench.procmon import Measured, run_measured
 from bench.scales import SCALES, Scale, shards_for
 
@@ -147,18 +147,21 @@ def measure_floor(panel_dir: Path, fmt: str, memory_limit: str, repeats: int, lo
     return {**json.loads(Path(measured.stdout).read_text()), "measured": measured.to_dict()}
 
 
-def run_build(panel_dir: Path, fmt: str, memory_limit: str, build_dir: Path) -> dict:
-    """A full `dbt build` from an empty warehouse and target, then its timings and row counts."""
-    shutil.rmtree(build_dir, ignore_errors=True)  # fresh: full parse, every table built
+def run_build(panel_dir: Path, fmt: str, memory_limit: str, build_dir: Path, *, layout: str = "single",
+              fresh: bool = True, dbt_args: tuple[str, ...] | list[str] = (), name: str = "dbt-build") -> dict:
+    """A `dbt build` (fresh: from an empty warehouse and target; else on the folder's warehouse,
+    artifacts and target, i.e. an incremental run), then its timings and row counts."""
+    if fresh:
+        shutil.rmtree(build_dir, ignore_errors=True)  # full parse, every table built
     target, warehouse = build_dir / "target", build_dir / "warehouse.duckdb"
     command = [dbt_executable(), "build", "--project-dir", str(REPO), "--profiles-dir", str(REPO),
-               "--target-path", str(target), "--log-path", str(build_dir / "logs")]
+               "--target-path", str(target), "--log-path", str(build_dir / "logs"), *dbt_args]
     # the model artifacts and the served exports would otherwise land in the project's own folders
     env = child_env(DBT_PROFILES_DIR=str(REPO), SHOPPER_PANEL_DIR=str(panel_dir), SHOPPER_PANEL_FORMAT=fmt,
-                    SHOPPER_DUCKDB_PATH=str(warehouse), SHOPPER_MEMORY_LIMIT=memory_limit,
+                    SHOPPER_PANEL_LAYOUT=layout, SHOPPER_DUCKDB_PATH=str(warehouse), SHOPPER_MEMORY_LIMIT=memory_limit,
                     SHOPPER_ARTIFACT_DIR=str(build_dir / "artifacts"), SHOPPER_EXPORTS_DIR=str(build_dir / "exports"))
     # DuckDB spills to <database>.tmp next to a file database.
-    measured = run_measured(command, log_dir=build_dir, name="dbt-build", env=env, cwd=REPO,
+    measured = run_measured(command, log_dir=build_dir, name=name, env=env, cwd=REPO,
                             watch_dir=warehouse.with_name(warehouse.name + ".tmp"))
     return {"dir": str(build_dir), "measured": measured.to_dict(), **build_results(build_dir)}
 
@@ -240,6 +243,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--shards", type=int, help="generator shards (default: by size, see bench/scales.py)")
     parser.add_argument("--floor-repeats", type=int, default=2)
     parser.add_argument("--regenerate", action="store_true", help="regenerate the panel even if present")
+    parser.add_argument("--no-daily", action="store_true",
+                        help="skip the daily step (the panel as daily files: full build, one day appended, "
+                             "incremental build; Parquet, single-pass panels only)")
     parser.add_argument("--report-only", action="store_true",
                         help="rewrite the report from report.json and the build folders, running nothing "
                              "(e.g. to refresh the scaling curve after another scale has run)")
@@ -289,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
             entry["floor"] = measure_floor(panel_dir, fmt, args.memory_limit, args.floor_repeats, log_dir)
             print(f"[bench {scale.name}] {fmt}: dbt build", flush=True)
             entry["build"] = run_build(panel_dir, fmt, args.memory_limit, run_dir / fmt)
+            if fmt == report.TARGET_FORMAT and shards == 1 and not args.no_daily:
+                print(f"[bench {scale.name}] {fmt}: daily step (full build, one day appended, incremental)", flush=True)
+                entry["daily"] = daily.run_daily(panel, fmt, args.memory_limit, run_dir, log_dir, run_build)
         if fmt in baseline_formats:
             print(f"[bench {scale.name}] {fmt}: pandas baseline (cap {args.baseline_minutes:g} min)", flush=True)
             entry["baseline"] = run_baseline(panel_dir, fmt, args.baseline_recency, args.baseline_minutes,

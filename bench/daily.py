@@ -1,0 +1,57 @@
+"""The daily step of `python -m bench` (issue 18): the scale's panel as daily files up to the day
+before its last, a full `dbt build`, then the last day appended and built incrementally with
+retraining off (`retrain_policy: never`), in the same warehouse, as the daily job runs it:
+`dbt build --selector daily` (selectors.yml: the incremental SQL layer, the score refresh, the
+target lists, monitoring, data quality and insight marts). Both runs are measured like the main
+build (bench.procmon)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+from pathlib import Path
+
+import duckdb
+
+from bench.procmon import run_measured
+
+LAYOUT = "daily"
+DAILY_JOB = ("--selector", "daily", "--vars", "{retrain_policy: never}")
+
+
+def last_event_date(panel_dir: Path, fmt: str) -> dt.date:
+    """The newest event date of the single-file panel's sessions (the generator writes ISO dates)."""
+    path = str(panel_dir / f"sessions.{fmt}")
+    reader = "read_parquet(?)" if fmt == "parquet" else "read_csv(?, header = true, all_varchar = true)"
+    with duckdb.connect() as con:
+        return con.execute(f"select max(try_cast(event_date as date)) from {reader}", [path]).fetchone()[0]
+
+
+def run_daily(single_panel: dict, fmt: str, memory_limit: str, run_dir: Path, log_dir: Path, build) -> dict:
+    """Generate the daily panel, build it fully, append the last day, build incrementally.
+    `build(panel_dir, fmt, memory_limit, build_dir, layout=, fresh=, dbt_args=, name=)` runs and
+    measures one dbt build (bench.run.run_build)."""
+    from bench.run import _failed, child_env  # run imports this module
+
+    last = last_event_date(Path(single_panel["dir"]), fmt)
+    panel_dir, build_dir = run_dir / "daily-panel", run_dir / "daily"
+    shutil.rmtree(panel_dir, ignore_errors=True)
+    generator = [sys.executable, "-m", "shopper_propensity.panel", "--out", str(panel_dir)]
+    steps = {"generate": generator + ["--sessions", str(single_panel["sessions"]), "--seed", str(single_panel["seed"]),
+                                      "--format", fmt, "--layout", LAYOUT,
+                                      "--through", (last - dt.timedelta(days=1)).isoformat()],
+             "append": generator + ["--append-days", "1"]}
+    measured = {}
+    for name, command in steps.items():
+        measured[name] = run_measured(command, log_dir=log_dir, name=f"daily-{name}-{fmt}", env=child_env(),
+                                      cwd=Path(__file__).resolve().parents[1])
+        if not measured[name].ok:
+            raise SystemExit(_failed(f"daily panel ({name})", measured[name]))
+        if name == "generate":
+            full = build(panel_dir, fmt, memory_limit, build_dir, layout=LAYOUT, name="dbt-build-full")
+    incremental = build(panel_dir, fmt, memory_limit, build_dir, layout=LAYOUT, fresh=False,
+                        dbt_args=DAILY_JOB, name="dbt-build-incremental")
+    return {"layout": LAYOUT, "first_build_through": (last - dt.timedelta(days=1)).isoformat(),
+            "appended_day": last.isoformat(), "generation": measured["generate"].to_dict(),
+            "append": measured["append"].to_dict(), "full": full, "incremental": incremental}
