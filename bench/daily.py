@@ -35,23 +35,23 @@ def run_daily(single_panel: dict, fmt: str, memory_limit: str, run_dir: Path, lo
     from bench.run import _failed, child_env  # run imports this module
 
     last = last_event_date(Path(single_panel["dir"]), fmt)
+    through = last - dt.timedelta(days=1)
     panel_dir, build_dir = run_dir / "daily-panel", run_dir / "daily"
     shutil.rmtree(panel_dir, ignore_errors=True)
     generator = [sys.executable, "-m", "shopper_propensity.panel", "--out", str(panel_dir)]
-    steps = {"generate": generator + ["--sessions", str(single_panel["sessions"]), "--seed", str(single_panel["seed"]),
-                                      "--format", fmt, "--layout", LAYOUT,
-                                      "--through", (last - dt.timedelta(days=1)).isoformat()],
-             "append": generator + ["--append-days", "1"]}
-    measured = {}
-    for name, command in steps.items():
-        measured[name] = run_measured(command, log_dir=log_dir, name=f"daily-{name}-{fmt}", env=child_env(),
-                                      cwd=Path(__file__).resolve().parents[1])
-        if not measured[name].ok:
-            raise SystemExit(_failed(f"daily panel ({name})", measured[name]))
-        if name == "generate":
-            full = build(panel_dir, fmt, memory_limit, build_dir, layout=LAYOUT, name="dbt-build-full")
+
+    def generate(name: str, *args: str):
+        measured = run_measured([*generator, *args], log_dir=log_dir, name=f"daily-{name}-{fmt}", env=child_env(),
+                                cwd=Path(__file__).resolve().parents[1])
+        if not measured.ok:
+            raise SystemExit(_failed(f"daily panel ({name})", measured))
+        return measured.to_dict()
+
+    generation = generate("generate", "--sessions", str(single_panel["sessions"]), "--seed", str(single_panel["seed"]),
+                          "--format", fmt, "--layout", LAYOUT, "--through", through.isoformat())
+    full = build(panel_dir, fmt, memory_limit, build_dir, layout=LAYOUT, name="dbt-build-full")
+    append = generate("append", "--append-days", "1")
     incremental = build(panel_dir, fmt, memory_limit, build_dir, layout=LAYOUT, fresh=False,
                         dbt_args=DAILY_JOB, name="dbt-build-incremental")
-    return {"layout": LAYOUT, "first_build_through": (last - dt.timedelta(days=1)).isoformat(),
-            "appended_day": last.isoformat(), "generation": measured["generate"].to_dict(),
-            "append": measured["append"].to_dict(), "full": full, "incremental": incremental}
+    return {"layout": LAYOUT, "first_build_through": through.isoformat(), "appended_day": last.isoformat(),
+            "generation": generation, "append": append, "full": full, "incremental": incremental}
