@@ -33,7 +33,8 @@ def kept():
 
 
 def days_left(kept: KeptTable, part: str) -> list[date]:
-    return [row[0] for row in kept.connection.sql(f"select day from kept where part = '{part}' order by day").fetchall()]
+    rows = kept.connection.sql(f"select day from kept where part = '{part}' order by day").fetchall()
+    return [row[0] for row in rows]
 
 
 def test_same_version_deletes_from_the_start_in_the_rows_it_rebuilds(kept):
