@@ -148,21 +148,38 @@ def daily_headline(entry: dict) -> dict | None:
     return {"full_s": runs["full"]["wall_s"], "incremental_s": runs["incremental"]["wall_s"],
             "share": runs["incremental"]["wall_s"] / runs["full"]["wall_s"],
             "ok": runs["full"]["build_ok"] and runs["incremental"]["build_ok"], "runs": runs,
-            "appended_day": daily["appended_day"]}
+            "appended_day": daily["appended_day"],
+            "history_rows": {stage["model"]: stage["rows"] for stage in daily["full"].get("stages", [])}.get(
+                "base_comscore__sessions")}
 
 
-def _daily_section(report: dict) -> str:
+def _daily_section(report: dict, curve: list[dict], slowest: int = 10) -> str:
     d = daily_headline(report["formats"].get(TARGET_FORMAT, {}))
     if not d:
         return "Not run (`--no-daily`, a sharded panel, or no Parquet build)."
     rows = [[name, fmt_s(h["wall_s"]), fmt_s(h["sql_s"]), fmt_s(h["python_s"]), fmt_s(h["tests_s"]),
              fmt_bytes(h["peak_rss"]), "ok" if h["build_ok"] else "FAILED"] for name, h in d["runs"].items()]
+    timings = report["formats"][TARGET_FORMAT]["daily"]["incremental"].get("timings") or []
+    nodes = sorted(timings, key=lambda node: -(node.get("execution_time") or 0))[:slowest]
+    scales = [[point["scale"], f"{daily['history_rows']:,}" if daily["history_rows"] else "–",
+               fmt_s(daily["full_s"]), fmt_s(daily["incremental_s"]), f"{daily['share']:.1%}", point["started_at"]]
+              for point in curve if (daily := point.get("daily"))]
     return "\n\n".join([
         f"The panel as daily Parquet files: a full build through the day before {d['appended_day']}, then "
         f"{d['appended_day']} appended and built incrementally in the same warehouse as the daily job does: "
         f"`dbt build --selector daily --vars '{{retrain_policy: never}}'` (the score refresh included). "
         f"Incremental / full: **{d['share']:.1%}**.",
-        table(["build", "wall", "Σ SQL models", "Σ Python models", "Σ tests", "peak RSS", "status"], rows)])
+        table(["build", "wall", "Σ SQL models", "Σ Python models", "Σ tests", "peak RSS", "status"], rows),
+        f"The incremental build's {len(nodes)} slowest nodes (dbt execution time; hooks included):",
+        table(["node", "type", "time"], [[node["name"], node["resource_type"], fmt_s(node["execution_time"])]
+                                         for node in nodes]),
+        "The daily step by history length (each scale's latest report): what the incremental build "
+        "costs at the smallest scale is its floor - dbt's start-up, parsing and the selection's few "
+        "hundred nodes and tests, whatever the data; what it adds with history is the steps whose "
+        "output depends on all of it (the served exports of the rebuilt marts, the score deciles "
+        "over the test period, user_rfm).",
+        table(["scale", "history rows", "full build", "incremental day", "share", "run at"], scales),
+    ])
 
 
 # ------------------------------------------------------------------------------------------
@@ -184,7 +201,8 @@ def curve_points(runs_dir: Path, current: dict) -> list[dict]:
         h = headline(entry)
         stages = {s["model"]: s["rows"] for s in entry["build"].get("stages", [])}
         rows = stages.get("base_comscore__sessions") or report["sessions_requested"]
-        points.append({"scale": report["scale"], "rows": rows, "started_at": report["started_at"], **h})
+        points.append({"scale": report["scale"], "rows": rows, "started_at": report["started_at"], **h,
+                       "daily": daily_headline(entry)})
     return sorted(points, key=lambda p: p["rows"])
 
 
@@ -432,7 +450,7 @@ def render_markdown(report: dict, curve: list[dict], top_tests: int = 8) -> str:
                   _models_table(entry, top_tests)]
     parts += ["## Raw-scan floor", _floor_table(report),
               "## pandas baseline", "\n".join(_baseline_lines(report)),
-              "## Daily step (issue 18)", _daily_section(report),
+              "## Daily step (issue 18)", _daily_section(report, curve),
               "## Panel", "\n".join(_generation_lines(report)),
               "## Scaling curve (Parquet)", _curve_section(curve)]
     return "\n\n".join(parts) + "\n"

@@ -108,6 +108,7 @@ class PropensitySettings(_FromMeta):
     retrain_monitor_days: int
     health_min_positives_per_window: int
     incremental_lookback_days: int
+    incremental_rebuild_from: date | None
 
 
 @dataclass(frozen=True)
@@ -169,7 +170,8 @@ class RepeatSettings(_FromMeta):
 @dataclass(frozen=True)
 class MonitoringSettings(_FromMeta):
     """Monitoring marts (python_models/monitoring): the training sample the numeric features'
-    bins come from (as the registry drew it) and the limits the monitoring alerts fire at."""
+    bins come from (as the registry drew it), the limits the monitoring alerts fire at, and the
+    dates an incremental run counts again (as the SQL layer rebuilds them)."""
 
     panel_has_sessions: bool
     primary_domain: str
@@ -179,3 +181,5 @@ class MonitoringSettings(_FromMeta):
     monitoring_min_rows: int
     monitoring_max_roc_auc_drop: float
     monitoring_min_positives: int
+    incremental_lookback_days: int
+    incremental_rebuild_from: date | None

@@ -10,9 +10,9 @@ from shopper_propensity.settings import PropensitySettings
 
 
 def model(dbt, session):
-    # on_schema_change fail: a table of an older layout asks for --full-refresh (ScoredTable.prepare)
+    # on_schema_change fail: a table of an older layout asks for --full-refresh (KeptTable.prepare)
     dbt.config(materialized="incremental", incremental_strategy="append", on_schema_change="fail")
     settings = PropensitySettings.from_meta(dbt.config.get("meta"))
-    scored = scoring.ScoredTable(session, str(dbt.this)) if dbt.is_incremental else None
+    scored = scoring.scored_table(session, str(dbt.this)) if dbt.is_incremental else None
     return scoring.score_predictions(dbt.ref("propensity_model_registry"), dbt.ref("session_features"), settings,
                                      scored)

@@ -25,13 +25,17 @@ domain and bin), so only those counts reach Python.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from datetime import date
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from shopper_propensity.incremental import KeptTable
 from shopper_propensity.metrics import ranking_metrics, top_decile_lift
 from shopper_propensity.model_inputs import orders_only_table, require_rows
 from shopper_propensity.propensity.features import CALENDAR_FEATURES, CATEGORICAL_FEATURES, NUMERIC_FEATURES, UNKNOWN
@@ -51,12 +55,24 @@ SCORE = "score"
 
 log = logging.getLogger(__name__)
 
+BIN_COUNTS_SCHEMA = pa.schema([
+    ("binning_id", pa.string()), ("week_start", pa.date32()), ("domain_name", pa.string()),
+    ("feature_name", pa.string()), ("bin", pa.string()), ("rows", pa.int64()),
+])
+
 DRIFT_SCHEMA = pa.schema([
     ("week_start", pa.date32()), ("domain_name", pa.string()), ("feature_name", pa.string()),
     ("feature_kind", pa.string()), ("period", pa.string()), ("rows", pa.int64()), ("reference_domain", pa.string()),
     ("reference_rows", pa.int64()), ("bin_count", pa.int64()), ("psi", pa.float64()), ("top_bin", pa.string()),
     ("top_bin_share", pa.float64()), ("top_bin_reference_share", pa.float64()), ("is_judged", pa.bool_()),
     ("is_drifted", pa.bool_()), ("message", pa.string()),
+])
+
+WEEK_METRICS_SCHEMA = pa.schema([
+    ("week_start", pa.date32()), ("domain_name", pa.string()), ("model_name", pa.string()),
+    ("model_version_id", pa.string()), ("sessions", pa.int64()), ("positives", pa.int64()),
+    ("base_rate", pa.float64()), ("roc_auc", pa.float64()), ("pr_auc", pa.float64()),
+    ("top_decile_lift", pa.float64()),
 ])
 
 SCORE_MONITORING_SCHEMA = pa.schema([
@@ -141,20 +157,41 @@ def week_period(week_start: date, windows: SplitWindows) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def weekly_counts(relation, bin_sql: str, windows: SplitWindows) -> pd.DataFrame:
-    """Rows per week, domain and bin."""
-    return (relation
-            .project(f"{week_start_sql(windows)} as week_start, domain_name, {bin_sql} as bin")
-            .aggregate("week_start, domain_name, bin, count(*) as n", "week_start, domain_name, bin")
-            .df())
+def weekly_counts(relation, bins: dict[str, str], windows: SplitWindows) -> pa.Table:
+    """Rows per week, domain, feature and bin ({feature: its bin SQL}), every feature counted in
+    one pass over the relation: one grouping set per feature (SQL both DuckDB and Spark run),
+    whose rows are those where its bin, never NULL, is set."""
+    labels = {feature: f"bin_{position}" for position, feature in enumerate(bins)}
+    grouping_sets = ", ".join(f"(week_start, domain_name, {label})" for label in labels.values())
+    counts = (relation
+              .project(", ".join([f"{week_start_sql(windows)} as week_start", "domain_name",
+                                  *(f"{bins[feature]} as {label}" for feature, label in labels.items())]))
+              .aggregate(f"week_start, domain_name, {', '.join(labels.values())}, count(*) as rows",
+                         f"grouping sets ({grouping_sets})")
+              .to_arrow_table())
+    per_feature = []
+    for feature, label in labels.items():
+        rows = counts.filter(pc.is_valid(counts[label]))
+        per_feature.append(pa.table({"week_start": rows["week_start"], "domain_name": rows["domain_name"],
+                                     "feature_name": pa.array([feature] * len(rows), pa.string()),
+                                     "bin": rows[label], "rows": rows["rows"]}))
+    return pa.concat_tables(per_feature).sort_by([("week_start", "ascending"), ("domain_name", "ascending"),
+                                                  ("feature_name", "ascending"), ("bin", "ascending")])
 
 
-def reference_counts(relation, bin_sql: str) -> dict[str, pd.Series]:
-    """Rows per bin of each domain of the reference window."""
-    counts = (relation.project(f"domain_name, {bin_sql} as bin")
-              .aggregate("domain_name, bin, count(*) as n", "domain_name, bin").df())
-    return {domain: pd.Series(group["n"].to_numpy(dtype=np.int64), index=pd.Index(group["bin"].astype(str)))
-            for domain, group in counts.groupby("domain_name", sort=True)}
+def week_start_of(connection, day: date, windows: SplitWindows) -> date:
+    """The week (week_start_sql) a date lies in."""
+    [(week,)] = connection.sql(f"select {week_start_sql(windows)} "
+                               f"from (select cast({sql_literal(day)} as date) as event_date)").fetchall()
+    return week
+
+
+def reference_counts(weekly: pd.DataFrame, in_reference) -> dict[str, pd.Series]:
+    """Rows per bin of each domain over the weeks in the reference (in_reference: week_start ->
+    bool over the weekly counts' rows)."""
+    reference = weekly[in_reference(weekly["week_start"])]
+    return {domain: group.groupby("bin")["rows"].sum().astype(np.int64)
+            for domain, group in reference.groupby("domain_name", sort=True)}
 
 
 def drift_rows(feature: str, kind: str, weekly: pd.DataFrame, references: dict[str, pd.Series], primary_domain: str,
@@ -167,7 +204,7 @@ def drift_rows(feature: str, kind: str, weekly: pd.DataFrame, references: dict[s
     for domain, domain_weeks in weekly.groupby("domain_name", sort=True):
         reference_domain = domain if domain in references else primary_domain
         reference = references[reference_domain]
-        counts = domain_weeks.pivot_table(index="week_start", columns="bin", values="n", aggfunc="sum",
+        counts = domain_weeks.pivot_table(index="week_start", columns="bin", values="rows", aggfunc="sum",
                                           fill_value=0).sort_index()
         stability = population_stability(counts, reference)
         reference_rows = int(reference.sum())
@@ -223,77 +260,163 @@ def champion_scores(predictions_relation, champion: pd.Series):
 # ---------------------------------------------------------------------------------------------
 
 
-def feature_drift_table(registry_relation, features_relation, predictions_relation,
-                        settings: MonitoringSettings) -> pa.Table:
+def monitored_bins(features_relation, predictions_relation, champion: pd.Series, windows: SplitWindows,
+                   settings: MonitoringSettings) -> tuple[dict[str, str], dict[str, str]]:
+    """The bin SQL of each monitored feature of session_features, and of the champion's score
+    (module docstring)."""
+    numeric = [feature for feature in NUMERIC_FEATURES if feature not in NOT_MONITORED]
+    sample = load_rows(features_relation, window_filter(champion["primary_domain"], None, windows.validation_start),
+                       ["pseudo_session_id", *numeric], settings.max_train_rows, settings.propensity_seed)
+    require_rows(sample, "session_features (the training window)")
+    feature_bins = {feature: numeric_bin_sql(feature, decile_edges(sample[feature].to_numpy(dtype=float)))
+                    for feature in numeric}
+    feature_bins |= {feature: categorical_bin_sql(feature) for feature in (*CALENDAR_FEATURES, *CATEGORICAL_FEATURES)
+                     if feature not in NOT_MONITORED}
+    validation_scores = (champion_scores(predictions_relation, champion).filter("split = 'validation'")
+                         .project("score").df()["score"].to_numpy())
+    return feature_bins, {SCORE: numeric_bin_sql(SCORE, decile_edges(validation_scores))}
+
+
+def kept_bin_counts(connection, relation: str) -> KeptTable:
+    """ml_feature_bin_counts as an incremental run finds it (dbt.this)."""
+    return KeptTable(connection, relation, BIN_COUNTS_SCHEMA, "binning_id", "week_start")
+
+
+def kept_week_metrics(connection, relation: str) -> KeptTable:
+    """ml_score_week_metrics as an incremental run finds it (dbt.this)."""
+    return KeptTable(connection, relation, WEEK_METRICS_SCHEMA, "model_version_id", "week_start")
+
+
+def feature_kind(feature: str) -> str:
+    if feature == SCORE:
+        return SCORE
+    if feature in CALENDAR_FEATURES:
+        return "calendar"
+    return "categorical" if feature in CATEGORICAL_FEATURES else "numeric"
+
+
+def feature_bin_counts(registry_relation, features_relation, predictions_relation, settings: MonitoringSettings,
+                       kept: KeptTable | None = None) -> pa.Table:
+    """ml_feature_bin_counts: rows per week, domain, monitored feature (and the champion's score)
+    and bin, under the binning_id of the bins. Incremental (kept: the table as the run finds it):
+    while the bins are unchanged, only the weeks from the SQL layer's rebuilt dates on are
+    counted again; new bins (a new version, other training rows) count everything."""
+    if not settings.panel_has_sessions:
+        return orders_only_table(BIN_COUNTS_SCHEMA)
+    champion, windows = champion_row(registry_relation)
+    feature_bins, score_bins = monitored_bins(features_relation, predictions_relation, champion, windows, settings)
+    binning_id = hashlib.sha256(json.dumps([feature_bins, score_bins]).encode()).hexdigest()[:16]
+    scores = champion_scores(predictions_relation, champion)
+    if kept is not None:
+        recount_from = kept.prepare(binning_id, settings.incremental_lookback_days, settings.incremental_rebuild_from,
+                                    earliest=windows.validation_start,
+                                    period_start=lambda day: week_start_of(kept.connection, day, windows))
+        if recount_from is not None:
+            since = f"event_date >= cast({sql_literal(recount_from)} as date)"
+            features_relation, scores = features_relation.filter(since), scores.filter(since)
+    counts = pa.concat_tables([weekly_counts(features_relation, feature_bins, windows),
+                               weekly_counts(scores, score_bins, windows)])
+    return (counts.append_column("binning_id", pa.array([binning_id] * len(counts), pa.string()))
+            .select(BIN_COUNTS_SCHEMA.names).cast(BIN_COUNTS_SCHEMA))
+
+
+def feature_drift_table(registry_relation, counts_relation, settings: MonitoringSettings) -> pa.Table:
     """ml_feature_drift: per week, domain and monitored feature (and the champion's score) the
     PSI against the domain's rows of the training window (the score: the primary domain's
-    validation window)."""
+    validation window), from ml_feature_bin_counts."""
     if not settings.panel_has_sessions:
         return orders_only_table(DRIFT_SCHEMA)
     champion, windows = champion_row(registry_relation)
     primary_domain = champion["primary_domain"]
-    fit_window = features_relation.filter(window_filter(None, None, windows.validation_start))
-    numeric = [feature for feature in NUMERIC_FEATURES if feature not in NOT_MONITORED]
-    sample = load_rows(features_relation, window_filter(primary_domain, None, windows.validation_start),
-                       ["pseudo_session_id", *numeric], settings.max_train_rows, settings.propensity_seed)
-    require_rows(sample, "session_features (the training window)")
-    features = [(feature, "numeric", numeric_bin_sql(feature, decile_edges(sample[feature].to_numpy(dtype=float))))
-                for feature in numeric]
-    features += [(feature, "calendar" if feature in CALENDAR_FEATURES else "categorical", categorical_bin_sql(feature))
-                 for feature in (*CALENDAR_FEATURES, *CATEGORICAL_FEATURES) if feature not in NOT_MONITORED]
+    counts = counts_relation.order("feature_name, domain_name, week_start, bin").df()
+    require_rows(counts, "ml_feature_bin_counts")
+    counts["week_start"] = pd.to_datetime(counts["week_start"]).dt.date
     rows = []
-    for feature, kind, bin_sql in features:
-        rows += drift_rows(feature, kind, weekly_counts(features_relation, bin_sql, windows),
-                           reference_counts(fit_window, bin_sql), primary_domain, windows, settings)
-
-    scores = champion_scores(predictions_relation, champion)
-    validation_scores = scores.filter("split = 'validation'").project("score").df()["score"].to_numpy()
-    score_bins = numeric_bin_sql(SCORE, decile_edges(validation_scores))
-    # validation scores exist on the primary domain only: the other domains' score PSI is not judged
-    rows += drift_rows(SCORE, SCORE, weekly_counts(scores, score_bins, windows),
-                       reference_counts(scores.filter("split = 'validation'"), score_bins), primary_domain, windows,
-                       settings)
+    for feature, weekly in counts.groupby("feature_name", sort=False):
+        if feature == SCORE:
+            # validation scores exist on the primary domain only: the other domains' score PSI is not judged
+            reference = reference_counts(weekly[weekly["domain_name"] == primary_domain],
+                                         lambda weeks: [week_period(week, windows) == "validation" for week in weeks])
+        else:
+            reference = reference_counts(weekly, lambda weeks: weeks < windows.validation_start)
+        rows += drift_rows(feature, feature_kind(feature), weekly, reference, primary_domain, windows, settings)
     log_alerts("feature_drift", rows, "is_drifted", "psi", "feature_name")
     return pa.Table.from_pylist(rows, schema=DRIFT_SCHEMA)
 
 
-def score_monitoring_table(registry_relation, predictions_relation,
-                           settings: MonitoringSettings) -> pa.Table:
-    """ml_score_monitoring: per week and domain, the realized ranking metrics of the champion's
-    scores on its labelled scored sessions (validation and test windows)."""
+def score_week_metrics_table(registry_relation, predictions_relation, settings: MonitoringSettings,
+                             kept: KeptTable | None = None) -> pa.Table:
+    """ml_score_week_metrics: per week and domain, the realized ranking metrics of the champion's
+    scores on its labelled scored sessions (validation and test windows). Incremental (kept: the
+    table as the run finds it): while the version is unchanged, only the weeks from the SQL
+    layer's rebuilt dates on are measured again."""
     if not settings.panel_has_sessions:
-        return orders_only_table(SCORE_MONITORING_SCHEMA)
+        return orders_only_table(WEEK_METRICS_SCHEMA)
     champion, windows = champion_row(registry_relation)
-    scored = (champion_scores(predictions_relation, champion)
-              .filter("actual is not null")
+    scores = champion_scores(predictions_relation, champion).filter("actual is not null")
+    since = None
+    if kept is not None:
+        since = kept.prepare(champion["model_version_id"], settings.incremental_lookback_days,
+                             settings.incremental_rebuild_from, earliest=windows.validation_start,
+                             period_start=lambda day: week_start_of(kept.connection, day, windows))
+    if since is not None:
+        scores = scores.filter(f"event_date >= cast({sql_literal(since)} as date)")
+    scored = (scores
               .project(f"{week_start_sql(windows)} as week_start, domain_name, pseudo_session_id, score, actual")
               .order("week_start, domain_name, pseudo_session_id")
               .to_arrow_table().to_pandas(strings_to_categorical=True))
-    require_rows(scored, "propensity_predictions (the champion's scores)")
+    if since is None:
+        require_rows(scored, "propensity_predictions (the champion's scores)")
     scored["week_start"] = pd.to_datetime(scored["week_start"]).dt.date
-    rows = [week_metrics(week, str(domain), group, champion, windows, settings)
+    rows = [week_ranking(week, str(domain), group, champion)
             for (week, domain), group in scored.groupby(["week_start", "domain_name"], sort=True, observed=True)]
-    log_alerts("score_monitoring", rows, "is_auc_dropped", "roc_auc_drop", "domain_name")
     # Arrow with the declared types: an undefined metric stays NULL (pandas would make it NaN)
+    return pa.Table.from_pylist(rows, schema=WEEK_METRICS_SCHEMA)
+
+
+def score_monitoring_table(registry_relation, week_metrics_relation, settings: MonitoringSettings) -> pa.Table:
+    """ml_score_monitoring: ml_score_week_metrics with each week's realized ROC AUC judged against
+    the champion's validation ROC AUC (week_verdict)."""
+    if not settings.panel_has_sessions:
+        return orders_only_table(SCORE_MONITORING_SCHEMA)
+    champion, windows = champion_row(registry_relation)
+    weeks = week_metrics_relation.order("week_start, domain_name").to_arrow_table().to_pylist()
+    rows = [{**week, **week_verdict(week, champion, windows, settings)} for week in weeks]
+    log_alerts("score_monitoring", rows, "is_auc_dropped", "roc_auc_drop", "domain_name")
     return pa.Table.from_pylist(rows, schema=SCORE_MONITORING_SCHEMA)
 
 
 def week_metrics(week: date, domain: str, group: pd.DataFrame, champion: pd.Series, windows: SplitWindows,
                  settings: MonitoringSettings) -> dict:
-    """One week and domain: the metrics of shopper_propensity.metrics on its scored rows, and the
-    realized ROC AUC against the champion's validation ROC AUC, judged on a test week of the
-    primary domain (the validation window's; another domain's drop includes the transfer gap)
-    that holds at least monitoring_min_positives sessions of each class."""
+    """One week and domain's row of score_monitoring: week_ranking and its week_verdict."""
+    ranking = week_ranking(week, domain, group, champion)
+    return {**ranking, **week_verdict(ranking, champion, windows, settings)}
+
+
+def week_ranking(week: date, domain: str, group: pd.DataFrame, champion: pd.Series) -> dict:
+    """One week and domain: the metrics of shopper_propensity.metrics on its scored rows."""
     labels, scores = group["actual"].to_numpy(dtype=int), group["score"].to_numpy(dtype=np.float64)
     ranking = ranking_metrics(labels, scores)
     positives, sessions = int(labels.sum()), len(labels)
+    return {"week_start": week, "domain_name": domain, "model_name": champion["model_name"],
+            "model_version_id": champion["model_version_id"], "sessions": sessions, "positives": positives,
+            "base_rate": positives / sessions, "roc_auc": ranking["roc_auc"], "pr_auc": ranking["pr_auc"],
+            "top_decile_lift": top_decile_lift(labels, scores, group["pseudo_session_id"].astype(str).to_numpy())}
+
+
+def week_verdict(ranking: dict, champion: pd.Series, windows: SplitWindows, settings: MonitoringSettings) -> dict:
+    """A week's realized ROC AUC against the champion's validation ROC AUC, judged on a test
+    week of the primary domain (the validation window's; another domain's drop includes the
+    transfer gap) that holds at least monitoring_min_positives sessions of each class."""
+    week, domain, roc_auc = ranking["week_start"], ranking["domain_name"], ranking["roc_auc"]
+    positives, sessions = ranking["positives"], ranking["sessions"]
     baseline = float(champion["validation_roc_auc"])
-    drop = baseline - ranking["roc_auc"] if ranking["roc_auc"] is not None else None
+    drop = baseline - roc_auc if roc_auc is not None else None
     period, minimum = week_period(week, windows), settings.monitoring_min_positives
     judged = (period == "test" and domain == champion["primary_domain"]
               and min(positives, sessions - positives) >= minimum)
     dropped = judged and drop > settings.monitoring_max_roc_auc_drop
-    realized = f"{ranking['roc_auc']:.3f}" if ranking["roc_auc"] is not None else "undefined (one class)"
+    realized = f"{roc_auc:.3f}" if roc_auc is not None else "undefined (one class)"
     verdict = (f"{'above' if dropped else 'within'} the limit {settings.monitoring_max_roc_auc_drop:g}" if judged
                else "not judged: " + ("a window before train_end" if period != "test" else
                                       "not the primary domain (the drop includes the transfer gap)"
@@ -302,9 +425,5 @@ def week_metrics(week: date, domain: str, group: pd.DataFrame, champion: pd.Seri
     message = (f"{champion['model_name']} on {domain}, week of {week}: realized ROC AUC {realized} over "
                f"{sessions:,} sessions ({positives:,} positive) against {baseline:.3f} on validation"
                + (f", a drop of {drop:.3f}" if drop is not None else "") + f" ({verdict})")
-    return {"week_start": week, "domain_name": domain, "period": period, "model_name": champion["model_name"],
-            "model_version_id": champion["model_version_id"], "sessions": sessions, "positives": positives,
-            "base_rate": positives / sessions, "roc_auc": ranking["roc_auc"], "pr_auc": ranking["pr_auc"],
-            "top_decile_lift": top_decile_lift(labels, scores, group["pseudo_session_id"].astype(str).to_numpy()),
-            "validation_roc_auc": baseline, "roc_auc_drop": drop, "is_judged": judged, "is_auc_dropped": dropped,
-            "message": message}
+    return {"period": period, "validation_roc_auc": baseline, "roc_auc_drop": drop, "is_judged": judged,
+            "is_auc_dropped": dropped, "message": message}

@@ -2,32 +2,29 @@
 the test period (every domain, no retuning), streamed batch by batch (propensity_predictions).
 
 Incremental: while the version is unchanged, a run scores only the test period's event dates
-from (the newest date already scored - var incremental_lookback_days) on and keeps the older
-scores; a new version rescores everything (ScoredTable.prepare). A row's score depends on its
+from (the newest date already scored - var incremental_lookback_days, or var
+incremental_rebuild_from when earlier: shopper_propensity.incremental) on and keeps the older
+scores; a new version rescores everything (shopper_propensity.incremental.KeptTable). A row's score depends on its
 features only, so the kept and the rescored rows are the ones a full scoring gives.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from shopper_propensity.incremental import KeptTable
 from shopper_propensity.model_inputs import orders_only_table, require_rows
 from shopper_propensity.propensity.candidates import model_features, predict_scores
 from shopper_propensity.propensity.features import MODEL_FEATURES, FeatureEncoder
 from shopper_propensity.propensity.inputs import feature_columns, iter_batches
 from shopper_propensity.propensity.registry import registry_models
-from shopper_propensity.propensity.splits import PropensityInputError, SplitWindows, registry_windows, window_filter
+from shopper_propensity.propensity.splits import SplitWindows, registry_windows, window_filter
 from shopper_propensity.settings import PropensitySettings
-from shopper_propensity.sql_literals import sql_literal
-
-log = logging.getLogger(__name__)
 
 PREDICTION_KEYS = ("pseudo_session_id", "machine_id", "event_date", "domain_name")
 PREDICTION_SCHEMA = pa.schema([
@@ -38,47 +35,17 @@ PREDICTION_SCHEMA = pa.schema([
 ])
 
 
-@dataclass(frozen=True)
-class ScoredTable:
-    """The table an incremental run of propensity_predictions adds to (dbt.this), read and
-    trimmed through the build's DuckDB connection."""
-
-    connection: object
-    relation: str
-
-    def prepare(self, version_id: str, lookback_days: int) -> date | None:
-        """Make the table ready for this run's rows and say which to score: the first test-period
-        date to rescore (its rows and later ones are deleted here), or None for everything (the
-        table is emptied: no scores yet, or scores of another version)."""
-        columns = {row[0] for row in self.connection.sql(f"describe {self.relation}").fetchall()}
-        missing = [field.name for field in PREDICTION_SCHEMA if field.name not in columns]
-        if missing:
-            raise PropensityInputError(
-                f"{self.relation} has no column(s) {missing}: it was built by an older shopper_propensity; "
-                "rebuild it: dbt build --full-refresh --select propensity_predictions+")
-        versions = {row[0] for row in self.connection.sql(
-            f"select distinct model_version_id from {self.relation}").fetchall()}
-        [(last_scored,)] = self.connection.sql(
-            f"select max(event_date) from {self.relation} where split = 'test'").fetchall()
-        if versions != {version_id} or last_scored is None:
-            log.warning("propensity_predictions: scores of version(s) %s, now %s: rescoring every row",
-                        sorted(versions) or "none", version_id)
-            self.connection.execute(f"delete from {self.relation}")
-            return None
-        rescore_from = pd.Timestamp(last_scored).date() - timedelta(days=int(lookback_days))
-        self.connection.execute(f"delete from {self.relation} where split = 'test' "
-                                f"and event_date >= cast({sql_literal(rescore_from)} as date)")
-        log.warning("propensity_predictions: version %s unchanged; scoring the test period from %s (the last "
-                    "scored date %s - incremental_lookback_days %s), keeping the older scores",
-                    version_id, rescore_from, pd.Timestamp(last_scored).date(), lookback_days)
-        return rescore_from
+def scored_table(connection, relation: str) -> KeptTable:
+    """propensity_predictions as an incremental run finds it (dbt.this)."""
+    return KeptTable(connection, relation, PREDICTION_SCHEMA, "model_version_id", "event_date")
 
 
 def score_predictions(registry_relation, features_relation, settings: PropensitySettings,
-                      scored: ScoredTable | None = None) -> pa.RecordBatchReader | pa.Table:
+                      scored: KeptTable | None = None) -> pa.RecordBatchReader | pa.Table:
     """propensity_predictions: every registry model's scores (score_splits), after checking that
     the vars still give the windows and domain the registry was fitted on. With `scored` (an
-    incremental run), only what ScoredTable.prepare leaves to score."""
+    incremental run), only the test period's dates it leaves to score (KeptTable.prepare: the
+    validation window is rescored with the rest when a rebuild reaches into it)."""
     if not settings.panel_has_sessions:
         return orders_only_table(PREDICTION_SCHEMA)
     registry = registry_relation.df()
@@ -87,7 +54,9 @@ def score_predictions(registry_relation, features_relation, settings: Propensity
                      settings.primary_domain)
     rescore_from = None
     if scored is not None:
-        rescore_from = scored.prepare(registry["model_version_id"].iloc[0], settings.incremental_lookback_days)
+        rescore_from = scored.prepare(registry["model_version_id"].iloc[0], settings.incremental_lookback_days,
+                                      settings.incremental_rebuild_from,
+                                      earliest=SplitWindows.of_registry(registry).train_end, where="split = 'test'")
     return score_splits(features_relation, registry, settings.artifact_dir, batch_rows=settings.scoring_batch_rows,
                         rescore_from=rescore_from)
 

@@ -32,6 +32,10 @@ class _Config:
 
 
 class _Dbt:
+    # Spark builds every Python model as a table: the incremental ones (predictions, the
+    # monitoring counts) rebuild whole, as on a DuckDB --full-refresh.
+    is_incremental = False
+
     def __init__(self, spark, node, relation_names: dict[str, str]):
         self._spark = spark
         self._relation_names = relation_names

@@ -17,8 +17,9 @@ from conftest import MODELS_AND_SEEDS, DbtProject, generate_panel, project_vars
 from shopper_propensity.propensity import lifecycle
 
 SESSIONS = 20_000
-# The smallest selection with every table the lifecycle touches; fewer k-means fits.
-SELECTION = ("--select", "+daily_target_lists", "+propensity_model_versions")
+# The smallest selection with every table the lifecycle touches (the monitoring tables kept
+# incrementally too); fewer k-means fits.
+SELECTION = ("--select", "+daily_target_lists", "+propensity_model_versions", "+feature_drift", "+score_monitoring")
 FAST = {"segment_k_max": 3}
 KEYS = "pseudo_session_id, split, model_name"
 
@@ -44,8 +45,9 @@ def lifecycle_builds(tmp_path_factory):
             f"select max(cast(event_date as date)) from read_csv('{panel / 'sessions.csv'}')").fetchall()
     first_log = _build(project, panel_max_date=str(last_day - timedelta(days=1)))  # the last day not in yet
     first = _predictions(project)
-    # a marker on a score older than the lookback: an incremental run must keep it, not rescore it
-    old = first[(first["split"] == "test") & (first["event_date"] < last_day - timedelta(days=10))].iloc[0]
+    # a marker on a score older than the lookback (and than the weeks monitoring counts again):
+    # an incremental run must keep it, not rescore it
+    old = first[(first["split"] == "test") & (first["event_date"] < last_day - timedelta(days=30))].iloc[0]
     with duckdb.connect(str(project.database)) as connection:
         connection.execute(f"update ml.propensity_predictions set score = -1 where pseudo_session_id = "
                            f"'{old.pseudo_session_id}' and split = 'test' and model_name = '{old.model_name}'")
@@ -63,7 +65,7 @@ def test_never_keeps_the_version_and_scores_only_the_new_dates(lifecycle_builds)
     assert f"retrain_policy never: version {version} kept" in builds["never_log"]
     lookback = project_vars()["incremental_lookback_days"]
     rescore_from = last_day - timedelta(days=1 + lookback)
-    assert f"scoring the test period from {rescore_from}" in builds["never_log"]
+    assert f"model_version_id {version} unchanged; rebuilding from {rescore_from}" in builds["never_log"]
     incremental = builds["incremental"]
     assert set(incremental["model_version_id"]) == {version}
     assert len(lifecycle.read_history(project.env["SHOPPER_ARTIFACT_DIR"])) == 1
@@ -83,11 +85,24 @@ def test_never_keeps_the_version_and_scores_only_the_new_dates(lifecycle_builds)
     pd.testing.assert_frame_equal(restored, full)
 
 
+def test_monitoring_counts_only_the_new_weeks_and_equals_a_full_count(lifecycle_builds):
+    """The never build (same version, one more day) counted the monitoring weeks from the
+    rebuilt dates on; a full count of every week gives the same rows."""
+    project, log = lifecycle_builds["project"], lifecycle_builds["never_log"]
+    tables = ("ml_feature_bin_counts", "ml_score_week_metrics")
+    for table in tables:
+        assert f'"ml"."{table}": ' in log and "unchanged; rebuilding from" in log.split(f'"ml"."{table}": ')[1][:200]
+    incremental = {table: project.query(f"select * from ml.{table} order by all") for table in tables}
+    _build(project, "--full-refresh", selection=("--select", *tables), retrain_policy="never")
+    for table in tables:
+        assert project.query(f"select * from ml.{table} order by all") == incremental[table], table
+
+
 def test_always_adds_a_version_that_rescores_every_row_and_the_lists_carry_it(lifecycle_builds):
     builds = lifecycle_builds
     project, last_day = builds["project"], builds["last_day"]
     log = _build(project, retrain_policy="always")
-    assert "rule always" in log and "rescoring every row" in log
+    assert "rule always" in log and "rebuilding every row" in log
     history = lifecycle.read_history(project.env["SHOPPER_ARTIFACT_DIR"])
     assert [row["retrain_rule"] for row in history] == ["no_model", "always"]
     assert [row["trained_at"] for row in history] == [str(last_day), str(last_day + timedelta(days=1))]

@@ -21,7 +21,12 @@ from shopper_propensity.personas.pipeline import K_SELECTION_SCHEMA, SEGMENTS_SC
 from shopper_propensity.propensity.evaluation import METRICS_SCHEMA
 from shopper_propensity.propensity.importance import IMPORTANCE_SCHEMA
 from shopper_propensity.propensity.model_health import HEALTH_SCHEMA
-from shopper_propensity.propensity.monitoring import DRIFT_SCHEMA, SCORE_MONITORING_SCHEMA
+from shopper_propensity.propensity.monitoring import (
+    BIN_COUNTS_SCHEMA,
+    DRIFT_SCHEMA,
+    SCORE_MONITORING_SCHEMA,
+    WEEK_METRICS_SCHEMA,
+)
 from shopper_propensity.propensity.scoring import PREDICTION_SCHEMA
 from shopper_propensity.propensity.training import REGISTRY_SCHEMA
 from shopper_propensity.repeat.features import BROWSING_FEATURES
@@ -155,6 +160,7 @@ def test_declared_orders_only_a_sessions_file_with_rows_stops_the_build(clean_bu
     ("ml_user_segments", SEGMENTS_SCHEMA),
     ("user_segments_at_train_end", SEGMENTS_SCHEMA),
     ("ml_feature_drift", DRIFT_SCHEMA), ("ml_score_monitoring", SCORE_MONITORING_SCHEMA),
+    ("ml_feature_bin_counts", BIN_COUNTS_SCHEMA), ("ml_score_week_metrics", WEEK_METRICS_SCHEMA),
 ], ids=lambda value: value if isinstance(value, str) else "")
 def test_an_orders_only_table_has_the_columns_a_full_panel_builds(clean_build, table, schema):
     """The empty tables of the session-level Python stages are typed as the full panel's."""
