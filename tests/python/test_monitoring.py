@@ -70,6 +70,28 @@ def test_weeks_never_mix_two_windows():
         "fit", "validation", "validation", "validation", "test", "test"]
 
 
+def test_weekly_counts_count_every_feature_in_one_pass_and_the_reference_is_the_fit_weeks():
+    """Three rows: two in a fit week (x 1 and NULL, c 'a' twice) and one in a test week. Each
+    feature's bins are counted as if grouped on their own, NULL its own bin."""
+    relation = duckdb.sql("select * from (values (date '2022-09-27', 'd', 1.0, 'a'),"
+                          " (date '2022-09-28', 'd', null, 'a'), (date '2023-01-03', 'd', 5.0, null))"
+                          " as t(event_date, domain_name, x, c)")
+    bins = {"x": monitoring.numeric_bin_sql("x", [2.0]), "c": monitoring.categorical_bin_sql("c")}
+    counts = monitoring.weekly_counts(relation, bins, WINDOWS).to_pylist()
+    fit, test = date(2022, 9, 26), date(2023, 1, 2)
+    assert counts == [
+        {"week_start": fit, "domain_name": "d", "feature_name": "c", "bin": "a", "rows": 2},
+        {"week_start": fit, "domain_name": "d", "feature_name": "x", "bin": "< 2", "rows": 1},
+        {"week_start": fit, "domain_name": "d", "feature_name": "x", "bin": "missing", "rows": 1},
+        {"week_start": test, "domain_name": "d", "feature_name": "c", "bin": "unknown", "rows": 1},
+        {"week_start": test, "domain_name": "d", "feature_name": "x", "bin": ">= 2", "rows": 1},
+    ]
+    weekly = pd.DataFrame(counts)
+    reference = monitoring.reference_counts(weekly[weekly["feature_name"] == "x"],
+                                            lambda weeks: weeks < WINDOWS.validation_start)
+    assert reference["d"].to_dict() == {"< 2": 1, "missing": 1}
+
+
 # ---------------------------------------------------------------------------------------------
 # One week's metrics, by hand
 # ---------------------------------------------------------------------------------------------
