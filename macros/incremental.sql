@@ -91,6 +91,35 @@
 {%- endmacro %}
 
 
+{% macro get_incremental_append_slice_sql(arg_dict) -%}
+    {#- Strategy append_slice, of the Python models kept incrementally (propensity_predictions,
+        the monitoring counts; shopper_propensity.incremental.KeptTable): the model has deleted
+        what it rebuilds, so its rows are appended, and the slice they start at (unique_key: the
+        date column) is recorded for the data tests of this invocation (incremental_test_slice;
+        every key of these tables lies within one date, so the rows kept cannot collide with
+        them). No rows: an empty slice. -#}
+    {%- set date_column = adapter.quote(arg_dict['unique_key']) -%}
+    {%- set columns_csv = get_quoted_csv(arg_dict['dest_columns'] | map(attribute='name')) -%}
+    insert into {{ arg_dict['target_relation'] }} ({{ columns_csv }})
+    select {{ columns_csv }}
+    from {{ arg_dict['temp_relation'] }};
+
+    insert into {{ incremental_slices_table() }}
+    select
+        {{ sql_literal(invocation_id) }},
+        {{ sql_literal(arg_dict['target_relation'].identifier) }},
+        min({{ date_column }}),
+        coalesce(
+            {{ sql_literal(date_column ~ " >= cast('") }}
+            || strftime(min({{ date_column }}), '%Y-%m-%d')
+            || {{ sql_literal("' as date)") }},
+            'false'
+        ),
+        current_timestamp
+    from {{ arg_dict['temp_relation'] }}
+{%- endmacro %}
+
+
 {% macro incremental_slices_table() -%}
     {#- The log of incremental slices: one row per model and incremental run, next to
         warehouse_builds. -#}

@@ -7,8 +7,10 @@ from shopper_propensity.settings import MonitoringSettings
 
 
 def model(dbt, session):
+    # append_slice (macros/incremental.sql): the rows appended, their slice logged for the data tests;
     # on_schema_change fail: a table of an older layout asks for --full-refresh (KeptTable.prepare)
-    dbt.config(materialized="incremental", incremental_strategy="append", on_schema_change="fail")
+    dbt.config(materialized="incremental", incremental_strategy="append_slice", unique_key="week_start",
+               on_schema_change="fail")
     settings = MonitoringSettings.from_meta(dbt.config.get("meta"))
     kept = monitoring.kept_bin_counts(session, str(dbt.this)) if dbt.is_incremental else None
     return monitoring.feature_bin_counts(dbt.ref("propensity_model_registry"), dbt.ref("session_features"),

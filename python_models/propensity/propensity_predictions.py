@@ -10,8 +10,10 @@ from shopper_propensity.settings import PropensitySettings
 
 
 def model(dbt, session):
+    # append_slice (macros/incremental.sql): the rows appended, their slice logged for the data tests;
     # on_schema_change fail: a table of an older layout asks for --full-refresh (KeptTable.prepare)
-    dbt.config(materialized="incremental", incremental_strategy="append", on_schema_change="fail")
+    dbt.config(materialized="incremental", incremental_strategy="append_slice", unique_key="event_date",
+               on_schema_change="fail")
     settings = PropensitySettings.from_meta(dbt.config.get("meta"))
     scored = scoring.scored_table(session, str(dbt.this)) if dbt.is_incremental else None
     return scoring.score_predictions(dbt.ref("propensity_model_registry"), dbt.ref("session_features"), settings,

@@ -92,6 +92,9 @@ def test_monitoring_counts_only_the_new_weeks_and_equals_a_full_count(lifecycle_
     tables = ("ml_feature_bin_counts", "ml_score_week_metrics")
     for table in tables:
         assert f'"ml"."{table}": ' in log and "unchanged; rebuilding from" in log.split(f'"ml"."{table}": ')[1][:200]
+    # their slices (and the scores') were logged: their data tests checked the rows appended
+    logged = {name for (name,) in project.query("select model_name from incremental_slices")}
+    assert logged >= {*tables, "propensity_predictions"}
     incremental = {table: project.query(f"select * from ml.{table} order by all") for table in tables}
     _build(project, "--full-refresh", selection=("--select", *tables), retrain_policy="never")
     for table in tables:
