@@ -1,8 +1,8 @@
 """Rows per week, domain, monitored feature of session_features (and the champion's score) and
 bin: the counts behind feature_drift. Incremental: while the bins are unchanged, a run counts the
-weeks from the SQL layer's rebuilt dates on and keeps the rest (propensity.monitoring)."""
+weeks from the SQL layer's rebuilt dates on and keeps the rest (propensity.drift)."""
 
-from shopper_propensity.propensity import monitoring
+from shopper_propensity.propensity import drift
 from shopper_propensity.settings import MonitoringSettings
 
 
@@ -12,6 +12,6 @@ def model(dbt, session):
     dbt.config(materialized="incremental", incremental_strategy="append_slice", unique_key="week_start",
                on_schema_change="fail")
     settings = MonitoringSettings.from_meta(dbt.config.get("meta"))
-    kept = monitoring.kept_bin_counts(session, str(dbt.this)) if dbt.is_incremental else None
-    return monitoring.feature_bin_counts(dbt.ref("propensity_model_registry"), dbt.ref("session_features"),
-                                         dbt.ref("propensity_predictions"), settings, kept)
+    kept = drift.kept_bin_counts(session, str(dbt.this)) if dbt.is_incremental else None
+    return drift.feature_bin_counts(dbt.ref("propensity_model_registry"), dbt.ref("session_features"),
+                                    dbt.ref("propensity_predictions"), settings, kept)

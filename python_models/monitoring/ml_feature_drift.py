@@ -3,12 +3,12 @@ population stability index against the training window the registry was fitted o
 against the validation window), judged against var monitoring_max_psi, from the weekly counts of
 ml_feature_bin_counts. Served as feature_drift."""
 
-from shopper_propensity.propensity import monitoring
+from shopper_propensity.propensity import drift
 from shopper_propensity.settings import MonitoringSettings
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
     settings = MonitoringSettings.from_meta(dbt.config.get("meta"))
-    return monitoring.feature_drift_table(dbt.ref("propensity_model_registry"), dbt.ref("ml_feature_bin_counts"),
-                                          settings)
+    return drift.feature_drift_table(dbt.ref("propensity_model_registry"), dbt.ref("ml_feature_bin_counts"),
+                                     settings)

@@ -14,7 +14,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 from conftest import DbtProject, generate_panel, project_settings, project_vars, rewrite_panel_file
 from shopper_propensity.metrics import ranking_metrics, top_decile_lift
-from shopper_propensity.propensity import monitoring
+from shopper_propensity.propensity import drift, monitoring
 from shopper_propensity.propensity.splits import SplitWindows
 from shopper_propensity.settings import MonitoringSettings
 
@@ -29,13 +29,13 @@ WINDOWS = SplitWindows(date(2022, 10, 1), date(2023, 1, 1))
 def test_psi_by_hand_and_floored_for_empty_bins():
     reference = pd.Series([50, 50], index=["a", "b"])
     weeks = pd.DataFrame([[50, 50, 0], [80, 20, 0], [50, 0, 50]], columns=["a", "b", "c"])
-    psi = monitoring.population_stability(weeks, reference)
+    psi = drift.population_stability(weeks, reference)
     assert psi["psi"].iloc[0] == 0.0
     # (0.8 - 0.5) ln(0.8 / 0.5) + (0.2 - 0.5) ln(0.2 / 0.5)
     assert psi["psi"].iloc[1] == pytest.approx(0.3 * np.log(1.6) - 0.3 * np.log(0.4))
     assert psi["top_bin"].iloc[1] == "b"
     # bin b empty this week, bin c unknown to the reference: both shares floored at PSI_EPSILON
-    eps = monitoring.PSI_EPSILON
+    eps = drift.PSI_EPSILON
     expected = (eps - 0.5) * np.log(eps / 0.5) + (0.5 - eps) * np.log(0.5 / eps)
     assert psi["psi"].iloc[2] == pytest.approx(expected)
     assert np.isfinite(psi["psi"]).all() and (psi["psi"] >= 0).all()
@@ -46,14 +46,14 @@ def test_psi_by_hand_and_floored_for_empty_bins():
 
 def test_decile_bins_in_sql_merge_ties_and_keep_missing_apart():
     values = np.r_[np.zeros(60), np.arange(1, 41), np.nan]
-    edges = monitoring.decile_edges(values)
+    edges = drift.decile_edges(values)
     assert edges == sorted(set(edges)) and edges[0] == 0.0
     labels = duckdb.sql(
-        f"select {monitoring.numeric_bin_sql('x', edges)} as bin from (values (-1.0), (0.0), (40.0), (null)) as t(x)"
+        f"select {drift.numeric_bin_sql('x', edges)} as bin from (values (-1.0), (0.0), (40.0), (null)) as t(x)"
     ).fetchall()
     assert [row[0] for row in labels] == [f"< {edges[0]:g}", f"[{edges[0]:g}, {edges[1]:g})", f">= {edges[-1]:g}",
                                           "missing"]
-    assert monitoring.decile_edges(np.array([np.nan])) == []
+    assert drift.decile_edges(np.array([np.nan])) == []
 
 
 def test_weeks_never_mix_two_windows():
@@ -76,8 +76,8 @@ def test_weekly_counts_count_every_feature_in_one_pass_and_the_reference_is_the_
     relation = duckdb.sql("select * from (values (date '2022-09-27', 'd', 1.0, 'a'),"
                           " (date '2022-09-28', 'd', null, 'a'), (date '2023-01-03', 'd', 5.0, null))"
                           " as t(event_date, domain_name, x, c)")
-    bins = {"x": monitoring.numeric_bin_sql("x", [2.0]), "c": monitoring.categorical_bin_sql("c")}
-    counts = monitoring.weekly_counts(relation, bins, WINDOWS).to_pylist()
+    bins = {"x": drift.numeric_bin_sql("x", [2.0]), "c": drift.categorical_bin_sql("c")}
+    counts = drift.weekly_counts(relation, bins, WINDOWS).to_pylist()
     fit, test = date(2022, 9, 26), date(2023, 1, 2)
     assert counts == [
         {"week_start": fit, "domain_name": "d", "feature_name": "c", "bin": "a", "rows": 2},
@@ -87,7 +87,7 @@ def test_weekly_counts_count_every_feature_in_one_pass_and_the_reference_is_the_
         {"week_start": test, "domain_name": "d", "feature_name": "x", "bin": ">= 2", "rows": 1},
     ]
     weekly = pd.DataFrame(counts)
-    reference = monitoring.reference_counts(weekly[weekly["feature_name"] == "x"],
+    reference = drift.reference_counts(weekly[weekly["feature_name"] == "x"],
                                             lambda weeks: weeks < WINDOWS.validation_start)
     assert reference["d"].to_dict() == {"< 2": 1, "missing": 1}
 
@@ -177,8 +177,8 @@ def test_drift_rows_are_complete_and_finite(shifted_build):
         "select count(*), count(case when not isfinite(psi) or psi < 0 then 1 end), count(distinct feature_name) "
         "from feature_drift")
     assert rows > 0 and bad == 0
-    assert features == len(monitoring.NUMERIC_FEATURES) + len(monitoring.CATEGORICAL_FEATURES) + len(
-        monitoring.CALENDAR_FEATURES) - len(monitoring.NOT_MONITORED) + 1  # + the score
+    assert features == len(drift.NUMERIC_FEATURES) + len(drift.CATEGORICAL_FEATURES) + len(
+        drift.CALENDAR_FEATURES) - len(drift.NOT_MONITORED) + 1  # + the score
     # every session in one week of each feature, and the reference is the training window
     assert shifted_build.query(
         "select count(*) from (select feature_name, domain_name, sum(rows) as n from feature_drift "

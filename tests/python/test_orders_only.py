@@ -18,15 +18,11 @@ from conftest import DbtProject, generate_panel
 from shopper_propensity import warehouse
 from shopper_propensity.build_summary import summarize
 from shopper_propensity.personas.pipeline import K_SELECTION_SCHEMA, SEGMENTS_SCHEMA
+from shopper_propensity.propensity.drift import BIN_COUNTS_SCHEMA, DRIFT_SCHEMA
 from shopper_propensity.propensity.evaluation import METRICS_SCHEMA
 from shopper_propensity.propensity.importance import IMPORTANCE_SCHEMA
 from shopper_propensity.propensity.model_health import HEALTH_SCHEMA
-from shopper_propensity.propensity.monitoring import (
-    BIN_COUNTS_SCHEMA,
-    DRIFT_SCHEMA,
-    SCORE_MONITORING_SCHEMA,
-    WEEK_METRICS_SCHEMA,
-)
+from shopper_propensity.propensity.monitoring import SCORE_MONITORING_SCHEMA, WEEK_METRICS_SCHEMA
 from shopper_propensity.propensity.scoring import PREDICTION_SCHEMA
 from shopper_propensity.propensity.training import REGISTRY_SCHEMA
 from shopper_propensity.repeat.features import BROWSING_FEATURES
