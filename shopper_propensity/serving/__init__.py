@@ -15,7 +15,9 @@ Nothing a reader holds is ever written in place: a build writes beside (a folder
 previous build's folder is kept until the next one, so a query that began on it finishes.
 A reader holding serving.duckdb sees the new build with its next query (the views read
 current/), and a build whose models or tests fail publishes nothing: the exports stay at the
-last complete build.
+last complete build. Each view reads one file, whole, of one build; a query reading several marts
+in the instant of the switch may read one from each build (DuckDB opens each file as it binds
+it): a dashboard checks served_build before and after a refresh when it needs one build.
 
 Modules: ``publish`` (the two steps the hook calls), ``dbt_plugin`` (the dbt-duckdb plugin that
 makes them SQL functions of the build's connection).
