@@ -71,9 +71,13 @@ lint: install
 	PYTHONWARNINGS=ignore::UserWarning:multiprocessing.resource_tracker \
 		$(BIN)/sqlfluff lint models macros analyses tests/data
 
-# Everything CI checks: the dbt build (models, data tests, unit tests) and pytest.
+# Everything CI checks: the dbt build (models, data tests, unit tests) and pytest. A test's dbt
+# builds are small and mostly one busy core (dbt's parse and compile, one Python model at a
+# time), so the test files run on TEST_WORKERS workers (pytest-xdist), each file on one worker
+# (its module fixtures are builds its tests share); every test builds in its own folder.
+TEST_WORKERS ?= 2
 test: build
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 # Benchmark (issue 7): SCALE=smoke|1m|paper|10x, BENCH_ARGS e.g. "--formats parquet"; see bench/README.md.
 # Panels go to data/bench/, warehouses and reports to bench/runs/$(SCALE)/.
