@@ -26,6 +26,20 @@
 {%- endmacro %}
 
 
+{% macro served_mart_order(node) -%}
+    {#- The order a served mart's file is written in: its first column with a `unique` test (the
+        grain its YAML declares, which the build's tests hold it to), else every column. Sorting
+        on all 37 columns of session_features took 2.7x as long as on its key. -#}
+    {%- set unique_columns = graph.nodes.values() | selectattr('resource_type', 'equalto', 'test')
+        | selectattr('attached_node', 'equalto', node.unique_id) | selectattr('test_metadata')
+        | selectattr('test_metadata.name', 'equalto', 'unique') | map(attribute='column_name') | list -%}
+    {%- for column in node.columns if column in unique_columns -%}
+        {%- if loop.first -%}{{ return(adapter.quote(column)) }}{%- endif -%}
+    {%- endfor -%}
+    {{ return('all') }}
+{%- endmacro %}
+
+
 {% macro publish_served_marts(results) -%}
     {{ return(adapter.dispatch('publish_served_marts', 'shopper_propensity')(results)) }}
 {%- endmacro %}
@@ -63,7 +77,7 @@
         ~ sql_literal(build_id) ~ ")").columns[0].values()[0] -%}
     {%- for mart in marts -%}
         {#- rows in a fixed order: the same marts give byte-identical files -#}
-        {%- do run_query("copy (select * from " ~ mart.relation ~ " order by all) to "
+        {%- do run_query("copy (select * from " ~ mart.relation ~ " order by " ~ served_mart_order(mart.node) ~ ") to "
             ~ sql_literal(folder ~ '/' ~ mart.node.name ~ '.parquet') ~ " (format parquet, compression zstd)") -%}
     {%- endfor -%}
     {%- set build = {
