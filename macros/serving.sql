@@ -27,12 +27,25 @@
 
 
 {% macro served_mart_order(node) -%}
-    {#- The order a served mart's file is written in: its first column with a `unique` test (the
-        grain its YAML declares, which the build's tests hold it to), else every column. Sorting
-        on all 37 columns of session_features took 2.7x as long as on its key. -#}
-    {%- set unique_columns = graph.nodes.values() | selectattr('resource_type', 'equalto', 'test')
+    {#- The order a served mart's file is written in: the grain its YAML declares, which the
+        build's tests hold it to - the columns of its unique_combination_of_columns test, else
+        its first column tested unique - else every column. At paper scale session_features'
+        file took 6.8 s sorted on its surrogate key against 5.2 s on (machine_id, event_date,
+        domain_name) and more on every column; the key orders the rows the same way each run. -#}
+    {%- set tests = graph.nodes.values() | selectattr('resource_type', 'equalto', 'test')
         | selectattr('attached_node', 'equalto', node.unique_id) | selectattr('test_metadata')
-        | selectattr('test_metadata.name', 'equalto', 'unique') | map(attribute='column_name') | list -%}
+        | sort(attribute='unique_id') | list -%}
+    {%- for test in tests if test.test_metadata.name == 'unique_combination_of_columns' -%}
+        {%- if loop.first -%}
+            {%- set quoted = [] -%}
+            {%- for column in test.test_metadata.kwargs.combination_of_columns -%}
+                {%- do quoted.append(adapter.quote(column)) -%}
+            {%- endfor -%}
+            {{ return(quoted | join(', ')) }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set unique_columns = tests | selectattr('test_metadata.name', 'equalto', 'unique')
+        | map(attribute='column_name') | list -%}
     {%- for column in node.columns if column in unique_columns -%}
         {%- if loop.first -%}{{ return(adapter.quote(column)) }}{%- endif -%}
     {%- endfor -%}
