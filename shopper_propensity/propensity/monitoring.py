@@ -112,10 +112,12 @@ def score_week_metrics_table(registry_relation, predictions_relation, settings: 
                              period_start=lambda day: week_start_of(kept.connection, day, windows))
     if since is not None:
         scores = scores.filter(f"event_date >= cast({sql_literal(since)} as date)")
+    # in key order, so a row's position breaks score ties as the key does (week_ranking); the key
+    # itself is dropped: millions of distinct strings cost most of the conversion to pandas
     scored = (scores
               .project(f"{week_start_sql(windows)} as week_start, domain_name, pseudo_session_id, score, actual")
               .order("week_start, domain_name, pseudo_session_id")
-              .to_arrow_table().to_pandas(strings_to_categorical=True))
+              .to_arrow_table().drop_columns(["pseudo_session_id"]).to_pandas(strings_to_categorical=True))
     if since is None:
         require_rows(scored, "propensity_predictions (the champion's scores)")
     scored["week_start"] = pd.to_datetime(scored["week_start"]).dt.date
@@ -145,14 +147,15 @@ def week_metrics(week: date, domain: str, group: pd.DataFrame, champion: pd.Seri
 
 
 def week_ranking(week: date, domain: str, group: pd.DataFrame, champion: pd.Series) -> dict:
-    """One week and domain: the metrics of shopper_propensity.metrics on its scored rows."""
+    """One week and domain: the metrics of shopper_propensity.metrics on its scored rows, which
+    come in pseudo_session_id order (top_decile_lift breaks score ties by position)."""
     labels, scores = group["actual"].to_numpy(dtype=int), group["score"].to_numpy(dtype=np.float64)
     ranking = ranking_metrics(labels, scores)
     positives, sessions = int(labels.sum()), len(labels)
     return {"week_start": week, "domain_name": domain, "model_name": champion["model_name"],
             "model_version_id": champion["model_version_id"], "sessions": sessions, "positives": positives,
             "base_rate": positives / sessions, "roc_auc": ranking["roc_auc"], "pr_auc": ranking["pr_auc"],
-            "top_decile_lift": top_decile_lift(labels, scores, group["pseudo_session_id"].astype(str).to_numpy())}
+            "top_decile_lift": top_decile_lift(labels, scores, np.arange(sessions))}
 
 
 def week_verdict(ranking: dict, champion: pd.Series, windows: SplitWindows, settings: MonitoringSettings) -> dict:

@@ -101,7 +101,7 @@ def test_week_metrics_by_hand():
     """Five sessions, scores 0.9 (buys), 0.8, 0.7 (buys), 0.6, 0.5: ROC AUC = 5 of 6 pairs ranked
     right; PR AUC = mean precision at the positives (1/1, 2/3) = 5/6; the top decile is
     ceil(5/10) = 1 session, a buyer: lift = 1 / (2/5) = 2.5."""
-    group = pd.DataFrame({"pseudo_session_id": list("abcde"), "score": [0.9, 0.8, 0.7, 0.6, 0.5],
+    group = pd.DataFrame({"score": [0.9, 0.8, 0.7, 0.6, 0.5],
                           "actual": [True, False, True, False, False]})
     champion = pd.Series({"model_name": "m", "model_version_id": "v1", "validation_roc_auc": 0.9,
                           "primary_domain": "amazon.com"})
