@@ -57,8 +57,9 @@ def weighted_average_precision(labels: np.ndarray, order: np.ndarray, last_of_ti
     """Average precision with row weights (e.g. bootstrap counts), tied scores taken together as
     scikit-learn's average_precision_score does; order and last_of_tie from score_ranking."""
     w = weights[order]
-    true_positives = np.cumsum(w * labels[order])[last_of_tie]
-    flagged = np.cumsum(w)[last_of_tie]
+    true_positives, flagged = np.cumsum(w * labels[order]), np.cumsum(w)
+    if len(last_of_tie) < len(order):  # without ties every position is a cut: no copy to take
+        true_positives, flagged = true_positives[last_of_tie], flagged[last_of_tie]
     if true_positives[-1] <= 0:
         return float("nan")
     precision = np.divide(true_positives, flagged, out=np.zeros_like(true_positives), where=flagged > 0)

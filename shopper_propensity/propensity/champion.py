@@ -80,10 +80,10 @@ def select_champion(labels: np.ndarray, scores: dict[str, np.ndarray], seed: int
     best_over_chance = np.empty(replicates)
     for replicate in range(replicates):
         weights = rng.poisson(1.0, len(labels)).astype(np.float64)
-        best_value = weighted_average_precision(labels, *rankings[best], weights)
-        best_over_chance[replicate] = best_value - np.sum(weights * labels) / np.sum(weights)
+        values = {name: weighted_average_precision(labels, *rankings[name], weights) for name in names}
+        best_over_chance[replicate] = values[best] - np.sum(weights * labels) / np.sum(weights)
         for name in names:
-            gaps[name][replicate] = best_value - weighted_average_precision(labels, *rankings[name], weights)
+            gaps[name][replicate] = values[best] - values[name]
     tail = 100 * (1 - confidence) / 2
     has_signal = bool(np.nanpercentile(best_over_chance, tail) > 0)
     base_rate = float(labels.mean())
