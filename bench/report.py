@@ -364,6 +364,21 @@ def _models_table(entry: dict, top_tests: int) -> str:
     return table(["node", "kind", "materialized", "status", "seconds", "× floor", "share of Σ"], rows)
 
 
+def _profiles_section(entry: dict) -> str:
+    """bench.profiles: each slowest SQL model's rerun under EXPLAIN ANALYZE, its costliest operators."""
+    parts = ["Each model's compiled SQL run again alone under DuckDB's `EXPLAIN (ANALYZE, FORMAT JSON)` on the "
+             "built warehouse (read-only, warm files): a lower bound of its time in the build, where it shared "
+             "the cores. Operator seconds are summed over DuckDB's threads."]
+    for profile in entry["build"]["profiles"]:
+        parts += [f"**`{profile['name']}`**: {fmt_s(profile['build_s'])} in the build, {fmt_s(profile['total_s'])} "
+                  f"alone ({fmt_s(profile['cpu_s'])} CPU), peak {fmt_bytes(profile['peak_memory_bytes'])}, "
+                  f"spilled {fmt_bytes(profile['spilled_bytes'])}",
+                  table(["operator", "seconds", "rows out"],
+                        [[operator["name"], fmt_s(operator["seconds"]), fmt_n(operator["rows"])]
+                         for operator in profile["operators"]])]
+    return "\n\n".join(parts)
+
+
 def _floor_table(report: dict) -> str:
     rows = [[fmt, name, fmt_n(t["rows"]), fmt_bytes(t["bytes"]), fmt_s(t["best_s"]),
              ", ".join(f"{s:.2f}" for s in t["seconds"])]
@@ -448,6 +463,8 @@ def render_markdown(report: dict, curve: list[dict], top_tests: int = 8) -> str:
                   f"dbt `elapsed_time` {fmt_s(entry['build'].get('dbt_elapsed_s'))}; process wall "
                   f"{fmt_s(entry['build']['measured']['wall_s'])} (adds start-up and parsing).",
                   _models_table(entry, top_tests)]
+        if entry["build"].get("profiles"):
+            parts += [f"## DuckDB profiles of the slowest SQL models ({fmt})", _profiles_section(entry)]
     parts += ["## Raw-scan floor", _floor_table(report),
               "## pandas baseline", "\n".join(_baseline_lines(report)),
               "## Daily step (issue 18)", _daily_section(report, curve),

@@ -22,7 +22,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import daily, dbt_results, report
+from bench import daily, dbt_results, profiles, report
 from bench.procmon import Measured, run_measured
 from bench.scales import SCALES, Scale, shards_for
 
@@ -295,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
             entry["floor"] = measure_floor(panel_dir, fmt, args.memory_limit, args.floor_repeats, log_dir)
             print(f"[bench {scale.name}] {fmt}: dbt build", flush=True)
             entry["build"] = run_build(panel_dir, fmt, args.memory_limit, run_dir / fmt)
+            if report.headline(entry)["build_ok"]:
+                print(f"[bench {scale.name}] {fmt}: DuckDB profiles of the slowest SQL models", flush=True)
+                entry["build"]["profiles"] = profiles.profile_build(run_dir / fmt, args.memory_limit)
             if fmt == report.TARGET_FORMAT and shards == 1 and not args.no_daily:
                 print(f"[bench {scale.name}] {fmt}: daily step (full build, one day appended, incremental)", flush=True)
                 entry["daily"] = daily.run_daily(panel, fmt, args.memory_limit, run_dir, log_dir, run_build)
