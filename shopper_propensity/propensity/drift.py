@@ -41,8 +41,8 @@ from shopper_propensity.propensity.monitoring import (
     champion_scores,
     log_alerts,
     week_period,
-    week_start_of,
     week_start_sql,
+    weeks_to_count,
 )
 from shopper_propensity.propensity.splits import SplitWindows, window_filter
 from shopper_propensity.settings import MonitoringSettings
@@ -224,13 +224,9 @@ def feature_bin_counts(registry_relation, features_relation, predictions_relatio
     feature_bins, score_bins = monitored_bins(features_relation, predictions_relation, champion, windows, settings)
     binning_id = hashlib.sha256(json.dumps([feature_bins, score_bins]).encode()).hexdigest()[:16]
     scores = champion_scores(predictions_relation, champion)
-    if kept is not None:
-        recount_from = kept.prepare(binning_id, settings.incremental_lookback_days, settings.incremental_rebuild_from,
-                                    earliest=windows.validation_start,
-                                    period_start=lambda day: week_start_of(kept.connection, day, windows))
-        if recount_from is not None:
-            since = f"event_date >= cast({sql_literal(recount_from)} as date)"
-            features_relation, scores = features_relation.filter(since), scores.filter(since)
+    since = weeks_to_count(kept, binning_id, windows, settings)
+    if since is not None:
+        features_relation, scores = features_relation.filter(since), scores.filter(since)
     counts = pa.concat_tables([weekly_counts(features_relation, feature_bins, windows),
                                weekly_counts(scores, score_bins, windows)])
     return (counts.append_column("binning_id", pa.array([binning_id] * len(counts), pa.string()))

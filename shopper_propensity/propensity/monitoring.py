@@ -90,6 +90,20 @@ def champion_scores(predictions_relation, champion: pd.Series):
                                        f"and model_version_id = {sql_literal(champion['model_version_id'])}")
 
 
+def weeks_to_count(kept: KeptTable | None, version: str, windows: SplitWindows,
+                   settings: MonitoringSettings) -> str | None:
+    """The event_date predicate of the rows an incremental run counts again - the whole weeks from
+    the SQL layer's rebuilt dates on, whose old rows KeptTable.prepare deletes - or None to count
+    every row (no kept table, or everything rebuilt: another version or bins, or a rebuild
+    reaching before the validation window)."""
+    if kept is None:
+        return None
+    since = kept.prepare(version, settings.incremental_lookback_days, settings.incremental_rebuild_from,
+                         earliest=windows.validation_start,
+                         period_start=lambda day: week_start_of(kept.connection, day, windows))
+    return f"event_date >= cast({sql_literal(since)} as date)" if since is not None else None
+
+
 def kept_week_metrics(connection, relation: str) -> KeptTable:
     """ml_score_week_metrics as an incremental run finds it (dbt.this)."""
     return KeptTable(connection, relation, WEEK_METRICS_SCHEMA, "model_version_id", "week_start")
@@ -105,13 +119,9 @@ def score_week_metrics_table(registry_relation, predictions_relation, settings: 
         return orders_only_table(WEEK_METRICS_SCHEMA)
     champion, windows = champion_row(registry_relation)
     scores = champion_scores(predictions_relation, champion).filter("actual is not null")
-    since = None
-    if kept is not None:
-        since = kept.prepare(champion["model_version_id"], settings.incremental_lookback_days,
-                             settings.incremental_rebuild_from, earliest=windows.validation_start,
-                             period_start=lambda day: week_start_of(kept.connection, day, windows))
+    since = weeks_to_count(kept, champion["model_version_id"], windows, settings)
     if since is not None:
-        scores = scores.filter(f"event_date >= cast({sql_literal(since)} as date)")
+        scores = scores.filter(since)
     # in key order, so a row's position breaks score ties as the key does (week_ranking); the key
     # itself is dropped: millions of distinct strings cost most of the conversion to pandas
     scored = (scores
@@ -137,13 +147,6 @@ def score_monitoring_table(registry_relation, week_metrics_relation, settings: M
     rows = [{**week, **week_verdict(week, champion, windows, settings)} for week in weeks]
     log_alerts("score_monitoring", rows, "is_auc_dropped", "roc_auc_drop", "domain_name")
     return pa.Table.from_pylist(rows, schema=SCORE_MONITORING_SCHEMA)
-
-
-def week_metrics(week: date, domain: str, group: pd.DataFrame, champion: pd.Series, windows: SplitWindows,
-                 settings: MonitoringSettings) -> dict:
-    """One week and domain's row of score_monitoring: week_ranking and its week_verdict."""
-    ranking = week_ranking(week, domain, group, champion)
-    return {**ranking, **week_verdict(ranking, champion, windows, settings)}
 
 
 def week_ranking(week: date, domain: str, group: pd.DataFrame, champion: pd.Series) -> dict:

@@ -106,7 +106,11 @@ def test_week_metrics_by_hand():
     champion = pd.Series({"model_name": "m", "model_version_id": "v1", "validation_roc_auc": 0.9,
                           "primary_domain": "amazon.com"})
     settings = project_settings(MonitoringSettings, monitoring_min_positives=2)
-    row = monitoring.week_metrics(date(2023, 1, 2), "amazon.com", group, champion, WINDOWS, settings)
+    def week_metrics(domain: str) -> dict:  # a row of score_monitoring: the ranking and its verdict
+        ranking = monitoring.week_ranking(date(2023, 1, 2), domain, group, champion)
+        return {**ranking, **monitoring.week_verdict(ranking, champion, WINDOWS, settings)}
+
+    row = week_metrics("amazon.com")
     assert row["roc_auc"] == pytest.approx(5 / 6) and row["pr_auc"] == pytest.approx(5 / 6)
     assert row["top_decile_lift"] == pytest.approx(2.5)
     assert (row["sessions"], row["positives"], row["base_rate"]) == (5, 2, 0.4)
@@ -114,7 +118,7 @@ def test_week_metrics_by_hand():
     assert row["is_judged"] and row["is_auc_dropped"]  # 0.067 > the default limit 0.05
     assert "realized ROC AUC 0.833" in row["message"] and "drop of 0.067 (above the limit 0.05)" in row["message"]
     # another domain has no validation window of its own: its drop is shown, not judged
-    other = monitoring.week_metrics(date(2023, 1, 2), "x.com", group, champion, WINDOWS, settings)
+    other = week_metrics("x.com")
     assert other["roc_auc"] == row["roc_auc"] and not other["is_judged"] and not other["is_auc_dropped"]
     assert "not judged: not the primary domain" in other["message"]
 
