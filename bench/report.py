@@ -139,6 +139,11 @@ def evaluate_checks(report: dict) -> list[dict]:
     return checks
 
 
+def sessions_read(build: dict) -> int | None:
+    """The session rows a build read (its base sessions model's rows), None when not counted."""
+    return {stage["model"]: stage["rows"] for stage in build.get("stages", [])}.get("base_comscore__sessions")
+
+
 def daily_headline(entry: dict) -> dict | None:
     """The daily step's two builds (bench/daily.py), or None when it did not run."""
     daily = entry.get("daily")
@@ -149,8 +154,7 @@ def daily_headline(entry: dict) -> dict | None:
             "share": runs["incremental"]["wall_s"] / runs["full"]["wall_s"],
             "ok": runs["full"]["build_ok"] and runs["incremental"]["build_ok"], "runs": runs,
             "appended_day": daily["appended_day"],
-            "history_rows": {stage["model"]: stage["rows"] for stage in daily["full"].get("stages", [])}.get(
-                "base_comscore__sessions")}
+            "history_rows": sessions_read(daily["full"])}
 
 
 def _daily_section(report: dict, curve: list[dict], slowest: int = 10) -> str:
@@ -199,8 +203,7 @@ def curve_points(runs_dir: Path, current: dict) -> list[dict]:
         if not entry or not entry.get("build"):
             continue
         h = headline(entry)
-        stages = {s["model"]: s["rows"] for s in entry["build"].get("stages", [])}
-        rows = stages.get("base_comscore__sessions") or report["sessions_requested"]
+        rows = sessions_read(entry["build"]) or report["sessions_requested"]
         points.append({"scale": report["scale"], "rows": rows, "started_at": report["started_at"], **h,
                        "daily": daily_headline(entry)})
     return sorted(points, key=lambda p: p["rows"])
