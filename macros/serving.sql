@@ -2,8 +2,10 @@
   Lock-free serving (shopper_propensity.serving; README "Serving BI tools"). After every
   `dbt build` / `dbt run` in which nothing failed, each served mart - a model with an enforced
   contract, i.e. every model under models/marts - is written to Parquet in a new build folder
-  of the exports folder, and readers are switched to it in one step: `current` points at it
-  and serving.duckdb holds a view per mart over current/. BI tools open serving.duckdb or the
+  of the exports folder (a large date-grained mart as one file per month, meta
+  served_parts_by_month; a file the previous build holds unchanged is linked, not rewritten),
+  and readers are switched to it in one step: `current` points at it and serving.duckdb holds
+  a view per mart over current/. BI tools open serving.duckdb or the
   Parquet files, never the warehouse, so they never block a build and a build never fails
   because of them. A build that fails publishes nothing: readers keep the last complete one.
 
@@ -53,6 +55,46 @@
 {%- endmacro %}
 
 
+{% macro served_mart_parts(relation, part_by) -%}
+    {#- A served mart's parts as the warehouse holds them: [{part, rows, fingerprint}], the
+        fingerprint being the sum of its rows' hashes. One part ('all') unless the mart is
+        served in monthly parts by the date column `part_by` ('YYYY-MM', 'undated' for NULL). -#}
+    {%- if part_by is none -%}
+        {%- set part = "'all'" -%}
+    {%- else -%}
+        {%- set part = "coalesce(strftime(date_trunc('month', " ~ adapter.quote(part_by) ~ "), '%Y-%m'), 'undated')" -%}
+    {%- endif -%}
+    {%- set fingerprinted -%}
+        select
+            {{ part }} as part,
+            count(*) as row_count,
+            cast(coalesce(sum(hash(*columns(*))), 0) as varchar) as fingerprint
+        from {{ relation }}
+        {{ 'group by 1 order by 1' if part_by is not none }}
+    {%- endset -%}
+    {%- set parts = [] -%}
+    {%- for row in run_query(fingerprinted).rows -%}
+        {%- do parts.append({'part': row[0], 'rows': row[1] | int, 'fingerprint': row[2]}) -%}
+    {%- endfor -%}
+    {#- an empty mart in parts is one empty file, so that readers still find its columns -#}
+    {{ return(parts or [{'part': 'empty', 'rows': 0, 'fingerprint': '0'}]) }}
+{%- endmacro %}
+
+
+{% macro served_part_filter(part_by, part) -%}
+    {#- The rows of one part (served_mart_parts): a month as a date range, which the table's
+        zone maps skip to. -#}
+    {%- if part_by is none or part == 'empty' -%}
+        {{ return('true') }}
+    {%- elif part == 'undated' -%}
+        {{ return(adapter.quote(part_by) ~ ' is null') }}
+    {%- endif -%}
+    {%- set month_start = 'cast(' ~ sql_literal(part ~ '-01') ~ ' as date)' -%}
+    {{ return(adapter.quote(part_by) ~ ' >= ' ~ month_start ~ ' and ' ~ adapter.quote(part_by) ~ ' < cast('
+        ~ month_start ~ ' + interval 1 month as date)') }}
+{%- endmacro %}
+
+
 {% macro publish_served_marts(results) -%}
     {{ return(adapter.dispatch('publish_served_marts', 'shopper_propensity')(results)) }}
 {%- endmacro %}
@@ -88,11 +130,6 @@
     {%- endif -%}
     {%- set folder = run_query("select shopper_serving_begin(" ~ sql_literal(exports_dir()) ~ ", "
         ~ sql_literal(build_id) ~ ")").columns[0].values()[0] -%}
-    {%- for mart in marts -%}
-        {#- rows in a fixed order: the same marts give byte-identical files -#}
-        {%- do run_query("copy (select * from " ~ mart.relation ~ " order by " ~ served_mart_order(mart.node) ~ ") to "
-            ~ sql_literal(folder ~ '/' ~ mart.node.name ~ '.parquet') ~ " (format parquet, compression zstd)") -%}
-    {%- endfor -%}
     {%- set build = {
         'invocation_id': invocation_id,
         'command': flags.WHICH,
@@ -101,15 +138,30 @@
         'marts': [],
     } -%}
     {%- for mart in marts -%}
+        {%- set part_by = mart.node.config.meta.get('served_parts_by_month') -%}
+        {%- set order = served_mart_order(mart.node) -%}
         {%- set columns = [] -%}
+        {%- set types = [] -%}
         {%- for column in mart.node.columns.values() -%}
             {%- do columns.append({'name': column.name, 'description': column.description | trim}) -%}
+            {%- do types.append([column.name, column.data_type]) -%}
         {%- endfor -%}
-        {%- do build.marts.append({
+        {#- a part is reused only from a build that wrote it the same way (shopper_propensity.serving.publish) -#}
+        {%- set staged = {
             'name': mart.node.name,
-            'description': mart.node.description | trim,
-            'columns': columns,
-        }) -%}
+            'layout': tojson({'columns': types, 'order': order, 'parts_by_month': part_by}),
+            'parted': part_by is not none,
+            'parts': served_mart_parts(mart.relation, part_by),
+        } -%}
+        {%- set to_write = fromjson(run_query("select shopper_serving_stage(" ~ sql_literal(exports_dir()) ~ ", "
+            ~ sql_literal(build_id) ~ ", " ~ sql_literal(tojson(staged)) ~ ")").columns[0].values()[0]) -%}
+        {%- for part in to_write -%}
+            {#- rows in a fixed order: the same marts give byte-identical files -#}
+            {%- do run_query("copy (select * from " ~ mart.relation ~ " where " ~ served_part_filter(part_by, part.part)
+                ~ " order by " ~ order ~ ") to " ~ sql_literal(part.path) ~ " (format parquet, compression zstd)") -%}
+        {%- endfor -%}
+        {%- do staged.update({'description': mart.node.description | trim, 'columns': columns}) -%}
+        {%- do build.marts.append(staged) -%}
     {%- endfor -%}
     {%- set summary = run_query("select shopper_serving_publish(" ~ sql_literal(exports_dir()) ~ ", "
         ~ sql_literal(build_id) ~ ", " ~ sql_literal(tojson(build)) ~ ")").columns[0].values()[0] -%}

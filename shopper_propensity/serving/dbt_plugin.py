@@ -13,6 +13,7 @@ from shopper_propensity.serving import publish, target_lists
 
 FUNCTIONS = {
     "shopper_serving_begin": (publish.begin, [VARCHAR, VARCHAR]),
+    "shopper_serving_stage": (publish.stage, [VARCHAR, VARCHAR, VARCHAR]),
     "shopper_serving_publish": (publish.publish, [VARCHAR, VARCHAR, VARCHAR]),
     # the daily target lists' files (macros/target_lists.sql)
     "shopper_target_lists_begin": (target_lists.begin, [VARCHAR, VARCHAR]),

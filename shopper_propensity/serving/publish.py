@@ -1,9 +1,18 @@
-"""The two steps of publishing a build's marts (see shopper_propensity.serving).
+"""The steps of publishing a build's marts (see shopper_propensity.serving).
 
-The on-run-end hook (macros/serving.sql) calls `begin` for a fresh folder, writes each served
-mart into it with DuckDB's COPY (the warehouse connection is the build's own), then calls
-`publish`, which records the build, switches `current` to it, writes the serving file beside
-the old one and renames it into place, and removes builds older than the previous one.
+The on-run-end hook (macros/serving.sql) calls `begin` for a fresh folder; for each served mart
+it fingerprints the mart's parts in the warehouse (one part, or one per month for a mart whose
+YAML sets meta served_parts_by_month) and calls `stage`, which hard-links into the folder every
+part whose rows the current build already serves, and returns the parts left to write, which
+the hook writes with DuckDB's COPY (the warehouse connection is the build's own). Then
+`publish` records the build, switches `current` to it, writes the serving file beside the old
+one and renames it into place, and removes builds older than the previous one.
+
+Why parts: a daily build changes the last days of session_features, and rewriting its file
+whole (8.5M rows at paper scale) was most of the daily job's export. A part's fingerprint is
+its row count and the sum of its rows' 64-bit hashes: a changed part goes unnoticed only if
+both match by chance. A part is reused only from a build with the same layout (columns, types,
+order, parts), so the file is the one a fresh write would give.
 """
 
 from __future__ import annotations
@@ -57,11 +66,71 @@ def begin(exports_dir: str, build_id: str) -> str:
     return str(folder)
 
 
+def part_file(mart: dict, part: str) -> str:
+    """A part's file in the build folder: <mart>.parquet, or <mart>/<YYYY-MM>.parquet for a mart
+    served in monthly parts."""
+    return f"{mart['name']}/{part}.parquet" if mart["parted"] else f"{mart['name']}.parquet"
+
+
+def served_path(mart: dict) -> str:
+    """What a reader reads under current/: the mart's file, or the glob of its parts."""
+    return f"{mart['name']}/*.parquet" if mart["parted"] else f"{mart['name']}.parquet"
+
+
+def stage(exports_dir: str, build_id: str, mart_json: str) -> str:
+    """Put into `begin`'s folder every part of a mart that the current build serves unchanged
+    (a hard link to its file); the JSON list of the parts left to write, each with its path.
+
+    mart_json: the mart's name, layout, whether it is parted, and its parts (part, rows,
+    fingerprint) as the warehouse holds them now."""
+    exports = Path(exports_dir).absolute()
+    mart = json.loads(mart_json)
+    staged = incomplete_folder(exports, build_id)
+    if mart["parted"]:
+        (staged / mart["name"]).mkdir()
+    served = _current_files(exports, mart)
+    to_write = []
+    for part in mart["parts"]:
+        file = part_file(mart, part["part"])
+        before = served.get(file)
+        if before is None or (before["rows"], before["fingerprint"]) != (part["rows"], part["fingerprint"]) \
+                or not _link(exports / CURRENT / file, staged / file):
+            to_write.append({"part": part["part"], "path": str(staged / file)})
+    return json.dumps(to_write)
+
+
+def _current_files(exports: Path, mart: dict) -> dict[str, dict]:
+    """{file: its manifest entry} of the mart in the current build, if its layout is the same."""
+    try:
+        manifest = json.loads((exports / CURRENT / MANIFEST).read_text())
+    except (OSError, ValueError):
+        return {}
+    for served in manifest.get("marts", []):
+        if served["name"] == mart["name"] and served.get("layout") == _layout_digest(mart):
+            return {entry["file"]: entry for entry in served.get("files", [])}
+    return {}
+
+
+def _layout_digest(mart: dict) -> str:
+    return hashlib.sha256(mart["layout"].encode()).hexdigest()[:16]
+
+
+def _link(source: Path, target: Path) -> bool:
+    """Hard-link source at target (a file never written in place, so the two builds share it
+    safely); False where the file is gone or the file system has no hard links."""
+    try:
+        os.link(source, target)
+    except OSError:
+        return False
+    return True
+
+
 def publish(exports_dir: str, build_id: str, build_json: str) -> str:
     """Switch readers to the build whose Parquet files `begin`'s folder holds.
 
     build_json: the build (invocation_id, command, selection, started_at) and its served marts,
-    each with its description and its columns' descriptions. Returns a one-line summary.
+    each with its description, its columns' descriptions and what `stage` was given (layout,
+    parted, parts). Returns a one-line summary.
     """
     exports = Path(exports_dir).absolute()
     build = json.loads(build_json)
@@ -70,7 +139,7 @@ def publish(exports_dir: str, build_id: str, build_json: str) -> str:
         "build_id": build_id,
         **{key: build[key] for key in ("invocation_id", "command", "selection", "started_at")},
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "marts": [_described_file(staged, mart) for mart in build["marts"]],
+        "marts": [_described_mart(exports, staged, mart) for mart in build["marts"]],
     }
     (staged / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     folder = staged.with_name(build_id)
@@ -82,21 +151,47 @@ def publish(exports_dir: str, build_id: str, build_json: str) -> str:
         if old.name not in (folder.name, previous) and not old.name.startswith(INCOMPLETE):
             shutil.rmtree(old)
     rows = sum(mart["rows"] for mart in manifest["marts"])
-    return (f"published {len(manifest['marts'])} marts ({rows:,} rows) to {exports / CURRENT} -> "
+    files = [entry for mart in manifest["marts"] for entry in mart["files"]]
+    kept = sum(entry["kept"] for entry in files)
+    return (f"published {len(manifest['marts'])} marts ({rows:,} rows; {len(files) - kept} files written, "
+            f"{kept} kept from the previous build) to {exports / CURRENT} -> "
             f"{BUILDS}/{build_id}; BI tools open {exports / SERVING_FILE} read-only")
 
 
-def _described_file(folder: Path, mart: dict) -> dict:
-    """A mart's entry in the manifest: its file, rows, digest and Parquet columns."""
-    path = folder / f"{mart['name']}.parquet"
-    schema = pq.read_schema(path)
+def _described_mart(exports: Path, folder: Path, mart: dict) -> dict:
+    """A mart's entry in the manifest: what readers read, its rows, layout and Parquet columns,
+    and each part's file, rows, fingerprint, digest and whether it was kept (linked) from the
+    previous build, whose digest it then reuses rather than reading the file again."""
+    served = _current_files(exports, mart)
+    files = []
+    for part in mart["parts"]:
+        file = part_file(mart, part["part"])
+        path = folder / file
+        before = served.get(file)
+        kept = before is not None and _same_file(path, exports / CURRENT / file)
+        files.append({
+            "file": file,
+            "rows": pq.read_metadata(path).num_rows,
+            "fingerprint": part["fingerprint"],
+            "sha256": before["sha256"] if kept else hashlib.sha256(path.read_bytes()).hexdigest(),
+            "kept": kept,
+        })
+    schema = pq.read_schema(folder / files[0]["file"])
     return {
         "name": mart["name"],
-        "file": path.name,
-        "rows": pq.read_metadata(path).num_rows,
-        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "file": served_path(mart),
+        "rows": sum(entry["rows"] for entry in files),
+        "layout": _layout_digest(mart),
         "columns": [{"name": field.name, "type": str(field.type)} for field in schema],
+        "files": files,
     }
+
+
+def _same_file(path: Path, other: Path) -> bool:
+    try:
+        return path.samefile(other)
+    except OSError:
+        return False
 
 
 def _switch_current(exports: Path, folder: Path) -> str | None:
@@ -111,7 +206,7 @@ def _switch_current(exports: Path, folder: Path) -> str | None:
 
 
 def _write_serving_file(exports: Path, marts: list[dict], build_id: str) -> None:
-    """serving.duckdb: a view per mart over current/<mart>.parquet (absolute paths: DuckDB reads
+    """serving.duckdb: a view per mart over its files under current/ (absolute paths: DuckDB reads
     a relative path from the reader's working directory), the YAML descriptions as comments,
     and served_build. Written beside and renamed over the old file, which a reader may hold."""
     scratch = exports / f".serving-{build_id}.duckdb"
@@ -121,7 +216,7 @@ def _write_serving_file(exports: Path, marts: list[dict], build_id: str) -> None
                            f"{sql_literal(SERVING_STORAGE_VERSION)})")
         for mart in marts:
             view = f"serving.main.{sql_identifier(mart['name'])}"
-            parquet = exports / CURRENT / f"{mart['name']}.parquet"
+            parquet = exports / CURRENT / served_path(mart)
             connection.execute(f"create view {view} as select * from read_parquet({sql_literal(str(parquet))})")
             connection.execute(f"comment on view {view} is {sql_literal(mart['description'])}")
             for column in mart["columns"]:

@@ -9,6 +9,7 @@ row accounting. A late row older than the lookback is picked up by var increment
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import time
 
@@ -154,6 +155,34 @@ def test_incremental_build_equals_full_build(daily_builds):
           f"full build of 1..N in {full_seconds:.1f}s (models of the selection; the incremental build with "
           "its tests)\n  "
           + "\n  ".join(summary))
+
+
+def served_session_features(project: DbtProject) -> dict:
+    manifest = json.loads((project.exports / "current" / "manifest.json").read_text())
+    return next(mart for mart in manifest["marts"] if mart["name"] == "session_features")
+
+
+def test_the_daily_export_writes_only_the_months_that_changed(daily_builds):
+    incremental, full = daily_builds["incremental"], daily_builds["full"]
+    slice_start = daily_builds["last_day"] - dt.timedelta(days=1 + LOOKBACK_DAYS)
+    served = served_session_features(incremental)
+    assert served["file"] == "session_features/*.parquet"
+    written = sorted(entry["file"] for entry in served["files"] if not entry["kept"])
+    kept = [entry["file"] for entry in served["files"] if entry["kept"]]
+    # the month of the new day was written again; months before the slice's were linked
+    assert f"session_features/{daily_builds['last_day']:%Y-%m}.parquet" in written
+    assert all(file >= f"session_features/{slice_start:%Y-%m}" for file in written), written
+    assert len(kept) >= 6
+    assert all((incremental.exports / "current" / file).stat().st_nlink == 2 for file in kept)
+    # the served parts hold the warehouse's rows, and each is byte for byte the file a full build writes
+    parts = str(incremental.exports / "current" / served["file"])
+    with duckdb.connect(str(incremental.database), read_only=True) as connection:
+        assert connection.execute(
+            "select count(*) from ((from main.session_features except all from read_parquet(?)) "
+            "union all (from read_parquet(?) except all from main.session_features))", [parts, parts]
+        ).fetchone() == (0,)
+    digests = {entry["file"]: entry["sha256"] for entry in served["files"]}
+    assert digests == {entry["file"]: entry["sha256"] for entry in served_session_features(full)["files"]}
 
 
 def test_late_rows_inside_the_lookback_are_picked_up(daily_builds):

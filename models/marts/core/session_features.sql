@@ -186,4 +186,7 @@ final as (
 
 )
 
+-- stored in date order: the reads by date (an incremental run's slice and its tests, the
+-- training and monitoring windows, the export by month) skip the other dates' row groups
 select * from final
+order by event_date
