@@ -145,7 +145,9 @@
 
 {% macro incremental_test_slice(relation) -%}
     {#- The rows a data test on `relation` checks: the slice this invocation rebuilt when it
-        built the model incrementally, else every row (a full build, `dbt test` on its own, Spark). -#}
+        built the model incrementally, else every row (a full build, `dbt test` on its own, Spark).
+        A view over one such model (the staging views) is checked on its parent's slice: it
+        passes the rebuilt rows through under the same date column. -#}
     {%- if not execute or target.type != 'duckdb' or flags.FULL_REFRESH -%}
         {{ return('true') }}
     {%- endif -%}
@@ -154,11 +156,22 @@
     {%- if log_table is none -%}
         {{ return('true') }}
     {%- endif -%}
+    {%- set names = [relation.identifier] -%}
+    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.alias == relation.identifier
+            and node.schema == relation.schema and node.config.materialized == 'view' -%}
+        {%- set parents = [] -%}
+        {%- for parent in node.depends_on.nodes if parent.startswith('model.') -%}
+            {%- do parents.append(graph.nodes[parent].alias) -%}
+        {%- endfor -%}
+        {%- if parents | length == 1 -%}
+            {%- do names.extend(parents) -%}
+        {%- endif -%}
+    {%- endfor -%}
     {%- set recorded -%}
         select slice_predicate
         from {{ log_table }}
         where invocation_id = {{ sql_literal(invocation_id) }}
-            and model_name = {{ sql_literal(relation.identifier) }}
+            and model_name in {{ sql_literal_list(names) }}
     {%- endset -%}
     {%- set found = run_query(recorded).columns[0].values() -%}
     {{ return(found[0] if found else 'true') }}

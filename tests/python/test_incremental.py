@@ -141,8 +141,10 @@ def test_incremental_build_equals_full_build(daily_builds):
     assert {start for _, start in slices} == {slice_start}
     # and its data tests on those tables checked the slice it rebuilt
     predicate = f"event_date >= cast('{slice_start.isoformat()}' as date)"
-    compiled_tests = list((incremental.target / "compiled").rglob("*session_features*.sql"))
-    assert compiled_tests and any(predicate in path.read_text() for path in compiled_tests)
+    # (and those on the staging views, on their base table's slice)
+    for tested in ("session_features", "stg_comscore__sessions"):
+        compiled_tests = list((incremental.target / "compiled").rglob(f"*_{tested}_*.sql"))
+        assert compiled_tests and all(predicate in path.read_text() for path in compiled_tests), tested
     summary = []
     for table in COMPARED:
         rows, only_incremental, only_full = differing_rows(incremental, full, table)
