@@ -84,8 +84,9 @@ def test_no_served_column_has_a_forbidden_type_and_the_warehouse_shows_the_yaml_
     marts = served_marts(manifest)
     with duckdb.connect(str(project.database), read_only=True) as connection:
         built = [name for (name,) in connection.execute(
-            "select table_name from duckdb_tables() where schema_name = 'main'").fetchall() if name in marts]
-        assert sorted(built) == sorted(marts)  # every served mart is a table in main
+            "select table_name from duckdb_tables() where schema_name = 'main' "
+            "union all select view_name from duckdb_views() where schema_name = 'main'").fetchall() if name in marts]
+        assert sorted(built) == sorted(marts)  # every served mart is a table (or a view) in main
         assert forbidden_columns(connection, built) == []
         assert comments(connection, built) == yaml_descriptions(marts)
 
