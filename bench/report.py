@@ -157,6 +157,15 @@ def daily_headline(entry: dict) -> dict | None:
             "history_rows": sessions_read(daily["full"])}
 
 
+def _daily_parse_note(report: dict) -> str:
+    parse = report["formats"][TARGET_FORMAT]["daily"].get("parse")
+    if not parse:  # a report from before the step existed
+        return ""
+    return (f" Before it, `dbt parse` with those vars ({fmt_s(parse['wall_s'])}, not counted): the parse the "
+            "previous day's job leaves; dbt parses the whole project again only on the first day after a "
+            "build with other vars.")
+
+
 def _daily_section(report: dict, curve: list[dict], slowest: int = 10) -> str:
     d = daily_headline(report["formats"].get(TARGET_FORMAT, {}))
     if not d:
@@ -172,7 +181,7 @@ def _daily_section(report: dict, curve: list[dict], slowest: int = 10) -> str:
         f"The panel as daily Parquet files: a full build through the day before {d['appended_day']}, then "
         f"{d['appended_day']} appended and built incrementally in the same warehouse as the daily job does: "
         f"`dbt build --selector daily --vars '{{retrain_policy: never}}'` (the score refresh included). "
-        f"Incremental / full: **{d['share']:.1%}**.",
+        f"Incremental / full: **{d['share']:.1%}**.{_daily_parse_note(report)}",
         table(["build", "wall", "Σ SQL models", "Σ Python models", "Σ tests", "peak RSS", "status"], rows),
         f"The incremental build's {len(nodes)} slowest nodes (dbt execution time; hooks included):",
         table(["node", "type", "time"], [[node["name"], node["resource_type"], fmt_s(node["execution_time"])]

@@ -153,17 +153,25 @@ def run_build(panel_dir: Path, fmt: str, memory_limit: str, build_dir: Path, *, 
     artifacts and target, i.e. an incremental run), then its timings and row counts."""
     if fresh:
         shutil.rmtree(build_dir, ignore_errors=True)  # full parse, every table built
-    target, warehouse = build_dir / "target", build_dir / "warehouse.duckdb"
-    command = [dbt_executable(), "build", "--project-dir", str(REPO), "--profiles-dir", str(REPO),
-               "--target-path", str(target), "--log-path", str(build_dir / "logs"), *dbt_args]
-    # the model artifacts and the served exports would otherwise land in the project's own folders
-    env = child_env(DBT_PROFILES_DIR=str(REPO), SHOPPER_PANEL_DIR=str(panel_dir), SHOPPER_PANEL_FORMAT=fmt,
-                    SHOPPER_PANEL_LAYOUT=layout, SHOPPER_DUCKDB_PATH=str(warehouse), SHOPPER_MEMORY_LIMIT=memory_limit,
-                    SHOPPER_ARTIFACT_DIR=str(build_dir / "artifacts"), SHOPPER_EXPORTS_DIR=str(build_dir / "exports"))
+    warehouse = build_dir / "warehouse.duckdb"
     # DuckDB spills to <database>.tmp next to a file database.
+    command, env = dbt_invocation("build", panel_dir, fmt, memory_limit, build_dir, layout, dbt_args)
     measured = run_measured(command, log_dir=build_dir, name=name, env=env, cwd=REPO,
                             watch_dir=warehouse.with_name(warehouse.name + ".tmp"))
     return {"dir": str(build_dir), "measured": measured.to_dict(), **build_results(build_dir)}
+
+
+def dbt_invocation(dbt_command: str, panel_dir: Path, fmt: str, memory_limit: str, build_dir: Path, layout: str,
+                 dbt_args: tuple[str, ...] | list[str]) -> tuple[list[str], dict]:
+    """The command line and environment of a dbt command on the build folder's warehouse."""
+    command = [dbt_executable(), dbt_command, "--project-dir", str(REPO), "--profiles-dir", str(REPO),
+               "--target-path", str(build_dir / "target"), "--log-path", str(build_dir / "logs"), *dbt_args]
+    # the model artifacts and the served exports would otherwise land in the project's own folders
+    env = child_env(DBT_PROFILES_DIR=str(REPO), SHOPPER_PANEL_DIR=str(panel_dir), SHOPPER_PANEL_FORMAT=fmt,
+                    SHOPPER_PANEL_LAYOUT=layout, SHOPPER_DUCKDB_PATH=str(build_dir / "warehouse.duckdb"),
+                    SHOPPER_MEMORY_LIMIT=memory_limit, SHOPPER_ARTIFACT_DIR=str(build_dir / "artifacts"),
+                    SHOPPER_EXPORTS_DIR=str(build_dir / "exports"))
+    return command, env
 
 
 def build_results(build_dir: Path) -> dict:
