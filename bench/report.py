@@ -12,11 +12,12 @@ import math
 from pathlib import Path
 
 GB = 10**9
-# Issue 7's targets.
-BUILD_WALL_S = 300  # paper scale, Parquet: full dbt build <= 5 min
-BUILD_PEAK_RSS = 8 * GB  # ... and <= 8 GB peak RSS
-SQL_VS_FLOOR = 4.0  # ... SQL layer <= 4x the raw-scan floor
-SPEEDUP = 10.0  # >= 10x faster than the pandas baseline, same files, same run
+# Issue 19's targets (they replace issue 7's 5 min, 8 GB, "SQL layer <= 4x the raw-scan floor" and
+# "whole build 10x pandas", which compared unlike work; the whole build's speed-up is still reported).
+BUILD_WALL_S = 180  # paper scale, Parquet: full dbt build <= 3 min
+BUILD_PEAK_RSS = 6 * GB  # ... and <= 6 GB peak RSS
+SPEEDUP = 10.0  # the session_features lineage >= 10x faster than the pandas baseline, same files, same run
+CSV_VS_PARQUET = 1.3  # paper scale: the build on CSV within 1.3x of the build on Parquet
 TENX_PEAK_RSS = 24 * GB  # 10x paper scale completes within 24 GB
 TARGET_FORMAT = "parquet"
 DAILY_SHARE = 0.10  # issue 18: one appended day, built incrementally, <= 10% of the full build's wall
@@ -82,14 +83,18 @@ def _check(target: str, applies: str, scale: str, value: str, passed: bool | Non
     return {"target": target, "applies_at": applies, "value": value, "status": status}
 
 
-def _speedup_check(fmt: str, h: dict, scale: str, key: str, what: str) -> dict:
-    """Speed-up over pandas of `key` (whole build or the features lineage)."""
-    target = f"≥ {SPEEDUP:.0f}× faster than the pandas baseline on the same files ({fmt}): {what}"
+def _speedup_check(fmt: str, h: dict, scale: str, key: str, what: str, judged: bool = True) -> dict:
+    """Speed-up over pandas of `key` (whole build or the features lineage); judged False: the
+    figure is reported beside the target, not held to it."""
+    target = (f"≥ {SPEEDUP:.0f}× faster than the pandas baseline on the same files ({fmt}): {what}" if judged
+              else f"speed-up over the pandas baseline on the same files ({fmt}): {what}")
     speedup = h[key]
     if speedup is None:
         return _check(target, "any", scale, "not measured", None)
     bound = "> " if h["speedup_is_lower_bound"] else ""
     value = f"{bound}{fmt_x(speedup)} (pandas: {h['baseline_status']})"
+    if not judged:
+        return {**_check(target, "any", scale, value, None), "status": "info"}
     if not h["build_ok"]:
         passed = False
     elif speedup >= SPEEDUP or not h["speedup_is_lower_bound"]:
@@ -113,23 +118,27 @@ def evaluate_checks(report: dict) -> list[dict]:
             checks.append(_check(f"dbt build: every model and test succeeds ({fmt})", "any", scale, value,
                                  h["build_ok"]))
         if entry.get("baseline") and entry.get("build"):
-            checks += [_speedup_check(fmt, h, scale, "speedup", "whole build, incl. ML models and tests"),
-                       _speedup_check(fmt, h, scale, "features_speedup",
-                                      "same work, Σ of the session_features lineage")]
+            checks += [_speedup_check(fmt, h, scale, "features_speedup",
+                                      "same work, Σ of the session_features lineage"),
+                       _speedup_check(fmt, h, scale, "speedup", "whole build, incl. ML models and tests",
+                                      judged=False)]
     h = headline(report["formats"].get(TARGET_FORMAT, {}))
     if h["wall_s"] is not None:
         checks += [
-            _check("full dbt build ≤ 5 min wall (Parquet)", "paper", scale, fmt_s(h["wall_s"]),
+            _check(f"full dbt build ≤ {fmt_s(BUILD_WALL_S)} wall (Parquet)", "paper", scale, fmt_s(h["wall_s"]),
                    h["build_ok"] and h["wall_s"] <= BUILD_WALL_S),
-            _check("peak RSS of the build's process tree ≤ 8 GB (Parquet)", "paper", scale, fmt_bytes(h["peak_rss"]),
-                   h["peak_rss"] <= BUILD_PEAK_RSS),
-            _check("SQL layer ≤ 4× the raw-scan floor (Parquet)", "paper", scale,
-                   f"{fmt_x(h['sql_vs_floor'])} ({fmt_s(h['sql_s'])} / {fmt_s(h['floor_s'])})",
-                   None if h["sql_vs_floor"] is None else h["sql_vs_floor"] <= SQL_VS_FLOOR),
+            _check(f"peak RSS of the build's process tree ≤ {fmt_bytes(BUILD_PEAK_RSS)} (Parquet)", "paper", scale,
+                   fmt_bytes(h["peak_rss"]), h["peak_rss"] <= BUILD_PEAK_RSS),
             _check("completes within 24 GB peak RSS, spilling to disk (Parquet)", "10x", scale,
                    f"{fmt_bytes(h['peak_rss'])}, spill peak {fmt_bytes(h['spill_bytes'])}",
                    h["build_ok"] and h["peak_rss"] <= TENX_PEAK_RSS),
         ]
+        csv = headline(report["formats"].get("csv", {}))
+        if csv["wall_s"] is not None:
+            ratio = csv["wall_s"] / h["wall_s"]
+            checks.append(_check(f"build on CSV within {CSV_VS_PARQUET:g}× of the build on Parquet", "paper", scale,
+                                 f"{fmt_x(ratio)} ({fmt_s(csv['wall_s'])} / {fmt_s(h['wall_s'])})",
+                                 csv["build_ok"] and h["build_ok"] and ratio <= CSV_VS_PARQUET))
     d = daily_headline(report["formats"].get(TARGET_FORMAT, {}))
     if d:
         checks.append(_check("daily: one appended day built incrementally, scores refreshed, retraining off, "
@@ -453,7 +462,7 @@ def render_markdown(report: dict, curve: list[dict], top_tests: int = 8) -> str:
         f"# Benchmark `{report['scale']}`: {report['sessions_requested']:,} requested session rows",
         f"Run {report['started_at']} → {report['finished_at']} (`python -m bench --scale {report['scale']}`).",
         "\n".join(_machine_lines(report) + _settings_lines(report)),
-        "## Targets (issue 7)",
+        "## Targets (issues 19 and 18)",
         table(["target", "binding at", "this run", "status"],
               [[c["target"], c["applies_at"], c["value"], f"**{c['status']}**"] for c in report["checks"]]),
         "_info_: measured, but the target is set for another scale.",
