@@ -28,8 +28,8 @@ def build(exports, build_id: str, served: dict) -> list[str]:
     publish.begin(str(exports), build_id)
     to_write = json.loads(publish.stage(str(exports), build_id, json.dumps(served)))
     for part in to_write:
-        days = part["part"]
-        duckdb.execute(f"copy (select cast({sql_literal(days + '-01')} as date) + cast(i as integer) as day, i as visits "
+        first_day = sql_literal(part["part"] + "-01")
+        duckdb.execute(f"copy (select cast({first_day} as date) + cast(i as integer) as day, i as visits "
                        f"from range(3) as t(i)) to {sql_literal(part['path'])} (format parquet)")
     built = {key: served[key] for key in ("name", "layout", "parted", "parts", "description", "columns")}
     publish.publish(str(exports), build_id, json.dumps({
