@@ -45,9 +45,10 @@ def rows_only_in_one(first: DbtProject, second: DbtProject, select: str) -> int:
 
 
 def published_digests(project: DbtProject) -> dict[str, str]:
-    """{mart: SHA-256 of its Parquet export} of the build the exports currently serve."""
+    """{file: SHA-256} of every Parquet file (a mart, or a month of one) of the build the
+    exports currently serve."""
     published = json.loads((project.exports / "current" / "manifest.json").read_text())
-    return {mart["name"]: mart["sha256"] for mart in published["marts"]}
+    return {entry["file"]: entry["sha256"] for mart in published["marts"] for entry in mart["files"]}
 
 
 def differing_tables(first: dict[str, str], second: dict[str, str]) -> set[str]:
