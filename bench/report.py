@@ -198,8 +198,8 @@ def _daily_section(report: dict, curve: list[dict], slowest: int = 10) -> str:
         "The daily step by history length (each scale's latest report): what the incremental build "
         "costs at the smallest scale is its floor - dbt's start-up, parsing and the selection's few "
         "hundred nodes and tests, whatever the data; what it adds with history is the steps whose "
-        "output depends on all of it (the served exports of the rebuilt marts, the score deciles "
-        "over the test period, user_rfm).",
+        "output depends on all of it (the score deciles over the whole test period and the export of "
+        "session_scores, which they change whole; user_rfm; the monitoring bins).",
         table(["scale", "history rows", "full build", "incremental day", "share", "run at"], scales),
     ])
 
