@@ -11,6 +11,8 @@ import json
 import math
 from pathlib import Path
 
+from bench.profiles import SLOWEST_MODELS
+
 GB = 10**9
 # Issue 19's targets (they replace issue 7's 5 min, 8 GB, "SQL layer <= 4x the raw-scan floor" and
 # "whole build 10x pandas", which compared unlike work; the whole build's speed-up is still reported).
@@ -30,6 +32,12 @@ DAILY_SHARE = 0.10  # issue 18: one appended day, built incrementally, <= 10% of
 
 def _ratio(numerator: float | None, denominator: float | None) -> float | None:
     return numerator / denominator if numerator is not None and denominator else None
+
+
+def _features_floor_s(profiles: list[dict] | None) -> float | None:
+    """Σ of the session_features lineage's models run alone, None when they were not profiled."""
+    alone = [profile["total_s"] for profile in profiles or [] if profile.get("in_features_lineage")]
+    return sum(alone) if alone else None
 
 
 def headline(entry: dict) -> dict:
@@ -63,6 +71,8 @@ def headline(entry: dict) -> dict:
         "speedup": _ratio(base_measured.get("wall_s"), wall),
         # The same work as the baseline: session_features and everything upstream of it.
         "features_speedup": _ratio(base_measured.get("wall_s"), summary.get("features_s")),
+        # ... and its floor: the lineage's SQL models each run alone (bench.profiles)
+        "features_floor_s": _features_floor_s(build.get("profiles")),
         "speedup_is_lower_bound": bool(baseline) and not finished,
     }
 
@@ -93,6 +103,10 @@ def _speedup_check(fmt: str, h: dict, scale: str, key: str, what: str, judged: b
         return _check(target, "any", scale, "not measured", None)
     bound = "> " if h["speedup_is_lower_bound"] else ""
     value = f"{bound}{fmt_x(speedup)} (pandas: {h['baseline_status']})"
+    if key == "features_speedup" and h["features_floor_s"]:
+        # the measured floor of the step that holds the target: each lineage model with the machine to itself
+        value += (f"; each model run alone: {bound}{fmt_x(h['baseline_s'] / h['features_floor_s'])} "
+                  f"({fmt_s(h['features_floor_s'])})")
     if not judged:
         return {**_check(target, "any", scale, value, None), "status": "info"}
     if not h["build_ok"]:
@@ -386,11 +400,23 @@ def _models_table(entry: dict, top_tests: int) -> str:
 
 
 def _profiles_section(entry: dict) -> str:
-    """bench.profiles: each slowest SQL model's rerun under EXPLAIN ANALYZE, its costliest operators."""
+    """bench.profiles: the slowest SQL models' and the session_features lineage's reruns under
+    EXPLAIN ANALYZE; the costliest operators of the SLOWEST_MODELS slowest."""
+    profiles = entry["build"]["profiles"]
+    lineage = [profile for profile in profiles if profile.get("in_features_lineage")]
     parts = ["Each model's compiled SQL run again alone under DuckDB's `EXPLAIN (ANALYZE, FORMAT JSON)` on the "
              "built warehouse (read-only, warm files): a lower bound of its time in the build, where it shared "
              "the cores. Operator seconds are summed over DuckDB's threads."]
-    for profile in entry["build"]["profiles"]:
+    if lineage:
+        rows = [[profile["name"], fmt_s(profile["build_s"]), fmt_s(profile["total_s"]), fmt_s(profile["cpu_s"]),
+                 fmt_bytes(profile["peak_memory_bytes"])] for profile in lineage]
+        rows.append(["**Σ**", fmt_s(sum(profile["build_s"] for profile in lineage)),
+                     fmt_s(sum(profile["total_s"] for profile in lineage)),
+                     fmt_s(sum(profile["cpu_s"] or 0 for profile in lineage)), ""])
+        parts += ["The `session_features` lineage (the pandas baseline's work), model by model: its sum alone is "
+                  "the floor of the same-work comparison.",
+                  table(["model", "in the build", "alone", "CPU", "peak memory"], rows)]
+    for profile in profiles[:SLOWEST_MODELS]:  # the slowest come first
         parts += [f"**`{profile['name']}`**: {fmt_s(profile['build_s'])} in the build, {fmt_s(profile['total_s'])} "
                   f"alone ({fmt_s(profile['cpu_s'])} CPU), peak {fmt_bytes(profile['peak_memory_bytes'])}, "
                   f"spilled {fmt_bytes(profile['spilled_bytes'])}",
@@ -485,7 +511,8 @@ def render_markdown(report: dict, curve: list[dict], top_tests: int = 8) -> str:
                   f"{fmt_s(entry['build']['measured']['wall_s'])} (adds start-up and parsing).",
                   _models_table(entry, top_tests)]
         if entry["build"].get("profiles"):
-            parts += [f"## DuckDB profiles of the slowest SQL models ({fmt})", _profiles_section(entry)]
+            parts += [f"## DuckDB profiles: the slowest SQL models, the session_features lineage ({fmt})",
+                      _profiles_section(entry)]
     parts += ["## Raw-scan floor", _floor_table(report),
               "## pandas baseline", "\n".join(_baseline_lines(report)),
               "## Daily step (issue 18)", _daily_section(report, curve),

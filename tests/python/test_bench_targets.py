@@ -36,3 +36,23 @@ def test_a_paper_target_is_info_at_another_scale():
     assert at_1m["full dbt build ≤ 3 min 00 s wall"] == "info"
     assert at_1m["build on CSV within 1.3× of the build on Parquet"] == "info"
     assert statuses("10x", parquet=entry(3000, 25.0))["completes within 24 GB peak RSS, spilling to disk"] == "FAIL"
+
+
+def test_a_missed_same_work_target_shows_the_lineage_run_alone():
+    """The floor of the same-work comparison: the lineage's models each rerun alone (bench.profiles)."""
+    built = entry(190, features_s=60, pandas_s=150)
+    built["build"]["profiles"] = [
+        {"name": "base_comscore__sessions", "build_s": 27.0, "total_s": 11.0, "cpu_s": 20.0,
+         "peak_memory_bytes": 5 * report.GB, "spilled_bytes": 0, "operators": [], "in_features_lineage": True},
+        {"name": "propensity_curve_points", "build_s": 11.0, "total_s": 7.0, "cpu_s": 12.0,
+         "peak_memory_bytes": report.GB, "spilled_bytes": 0, "operators": [], "in_features_lineage": False},
+        {"name": "session_features", "build_s": 16.0, "total_s": 4.0, "cpu_s": 8.0,
+         "peak_memory_bytes": report.GB, "spilled_bytes": 0, "operators": [], "in_features_lineage": True},
+    ]
+    [same_work] = [check for check in report.evaluate_checks({"scale": "paper", "formats": {"parquet": built}})
+                   if check["target"].startswith("≥ 10×")]
+    # 150 s of pandas against 60 s in the build, and against 11 + 4 s alone (the other model is not in the lineage)
+    assert same_work["status"] == "FAIL"
+    assert same_work["value"] == "2.5× (pandas: finished); each model run alone: 10.0× (15.0 s)"
+    section = report._profiles_section(built)
+    assert "| **Σ** | 43.0 s | 15.0 s | 28.0 s |" in section
