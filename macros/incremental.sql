@@ -157,8 +157,9 @@
         {{ return('true') }}
     {%- endif -%}
     {%- set names = [relation.identifier] -%}
-    {%- for node in graph.nodes.values() if node.resource_type == 'model' and node.alias == relation.identifier
-            and node.schema == relation.schema and node.config.materialized == 'view' -%}
+    {#- the model by its id (its relation's name is its name here), not a scan of the graph per test -#}
+    {%- set node = graph.nodes.get('model.' ~ project_name ~ '.' ~ relation.identifier) -%}
+    {%- if node and node.schema == relation.schema and node.config.materialized == 'view' -%}
         {%- set parents = [] -%}
         {%- for parent in node.depends_on.nodes if parent.startswith('model.') -%}
             {%- do parents.append(graph.nodes[parent].alias) -%}
@@ -166,7 +167,7 @@
         {%- if parents | length == 1 -%}
             {%- do names.extend(parents) -%}
         {%- endif -%}
-    {%- endfor -%}
+    {%- endif -%}
     {%- set recorded -%}
         select slice_predicate
         from {{ log_table }}
