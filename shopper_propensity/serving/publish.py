@@ -88,7 +88,7 @@ def stage(exports_dir: str, build_id: str, mart_json: str) -> str:
     staged = incomplete_folder(exports, build_id)
     if mart["parted"]:
         (staged / mart["name"]).mkdir()
-    served = _current_files(exports, mart)
+    served = _current_files(_current_marts(exports), mart)
     to_write = []
     for part in mart["parts"]:
         file = part_file(mart, part["part"])
@@ -99,16 +99,21 @@ def stage(exports_dir: str, build_id: str, mart_json: str) -> str:
     return json.dumps(to_write)
 
 
-def _current_files(exports: Path, mart: dict) -> dict[str, dict]:
-    """{file: its manifest entry} of the mart in the current build, if its layout is the same."""
+def _current_marts(exports: Path) -> dict[str, dict]:
+    """{mart: its manifest entry} of the current build (none before the first)."""
     try:
         manifest = json.loads((exports / CURRENT / MANIFEST).read_text())
     except (OSError, ValueError):
         return {}
-    for served in manifest.get("marts", []):
-        if served["name"] == mart["name"] and served.get("layout") == _layout_digest(mart):
-            return {entry["file"]: entry for entry in served.get("files", [])}
-    return {}
+    return {served["name"]: served for served in manifest.get("marts", [])}
+
+
+def _current_files(current: dict[str, dict], mart: dict) -> dict[str, dict]:
+    """{file: its manifest entry} of the mart in the current build, if its layout is the same."""
+    served = current.get(mart["name"])
+    if served is None or served.get("layout") != _layout_digest(mart):
+        return {}
+    return {entry["file"]: entry for entry in served.get("files", [])}
 
 
 def _layout_digest(mart: dict) -> str:
@@ -135,11 +140,12 @@ def publish(exports_dir: str, build_id: str, build_json: str) -> str:
     exports = Path(exports_dir).absolute()
     build = json.loads(build_json)
     staged = incomplete_folder(exports, build_id)
+    current = _current_marts(exports)
     manifest = {
         "build_id": build_id,
         **{key: build[key] for key in ("invocation_id", "command", "selection", "started_at")},
         "published_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "marts": [_described_mart(exports, staged, mart) for mart in build["marts"]],
+        "marts": [_described_mart(exports, staged, mart, current) for mart in build["marts"]],
     }
     (staged / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
     folder = staged.with_name(build_id)
@@ -158,11 +164,11 @@ def publish(exports_dir: str, build_id: str, build_json: str) -> str:
             f"{BUILDS}/{build_id}; BI tools open {exports / SERVING_FILE} read-only")
 
 
-def _described_mart(exports: Path, folder: Path, mart: dict) -> dict:
+def _described_mart(exports: Path, folder: Path, mart: dict, current: dict[str, dict]) -> dict:
     """A mart's entry in the manifest: what readers read, its rows, layout and Parquet columns,
     and each part's file, rows, fingerprint, digest and whether it was kept (linked) from the
     previous build, whose digest it then reuses rather than reading the file again."""
-    served = _current_files(exports, mart)
+    served = _current_files(current, mart)
     files = []
     for part in mart["parts"]:
         file = part_file(mart, part["part"])
