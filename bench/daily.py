@@ -38,7 +38,7 @@ def run_daily(single_panel: dict, fmt: str, memory_limit: str, run_dir: Path, lo
     """Generate the daily panel, build it fully, append the last day, build incrementally.
     `build(panel_dir, fmt, memory_limit, build_dir, layout=, fresh=, dbt_args=, name=)` runs and
     measures one dbt build (bench.run.run_build)."""
-    from bench.run import _failed, child_env, dbt_invocation  # run imports this module
+    from bench.run import REPO, _failed, child_env, dbt_invocation  # run imports this module
 
     last = last_event_date(Path(single_panel["dir"]), fmt)
     through = last - dt.timedelta(days=1)
@@ -48,7 +48,7 @@ def run_daily(single_panel: dict, fmt: str, memory_limit: str, run_dir: Path, lo
 
     def generate(name: str, *args: str):
         measured = run_measured([*generator, *args], log_dir=log_dir, name=f"daily-{name}-{fmt}", env=child_env(),
-                                cwd=Path(__file__).resolve().parents[1])
+                                cwd=REPO)
         if not measured.ok:
             raise SystemExit(_failed(f"daily panel ({name})", measured))
         return measured.to_dict()
@@ -59,7 +59,7 @@ def run_daily(single_panel: dict, fmt: str, memory_limit: str, run_dir: Path, lo
     append = generate("append", "--append-days", "1")
     command, env = dbt_invocation("parse", panel_dir, fmt, memory_limit, build_dir, LAYOUT, DAILY_JOB[2:])
     parse = run_measured(command, log_dir=build_dir, name="dbt-parse-daily-vars", env=env,
-                         cwd=Path(__file__).resolve().parents[1])
+                         cwd=REPO)
     if not parse.ok:
         raise SystemExit(_failed("dbt parse with the daily job's vars", parse))
     incremental = build(panel_dir, fmt, memory_limit, build_dir, layout=LAYOUT, fresh=False,
