@@ -63,6 +63,64 @@ def node_timings(target_dir: Path) -> list[dict]:
     return sorted(timings, key=lambda t: -t["execution_time"])
 
 
+def build_order(manifest: dict) -> dict[str, set[str]]:
+    """What each node of a `dbt build` waits for: its parents; a model or seed also waits for the
+    data tests on its ancestors (a test runs before the children of what it tests, once every
+    node it reads is upstream of the child) and for its own unit tests."""
+    nodes = {**manifest.get("nodes", {}), **manifest.get("unit_tests", {})}
+    parents = {uid: set(node.get("depends_on", {}).get("nodes", [])) for uid, node in nodes.items()}
+    ancestors: dict[str, set[str]] = {}
+
+    def upstream(uid: str) -> set[str]:
+        if uid not in ancestors:
+            ancestors[uid] = set()  # a cycle cannot occur in a dbt graph; this only guards recursion
+            found = set(parents.get(uid, ()))
+            for parent in parents.get(uid, ()):
+                found |= upstream(parent)
+            ancestors[uid] = found
+        return ancestors[uid]
+
+    waits = {uid: set(found) for uid, found in parents.items()}
+    for uid, node in nodes.items():
+        if node["resource_type"] == "unit_test":
+            waits[uid] = set()  # unit tests read fixtures, not the warehouse
+            for tested in parents[uid]:
+                waits.setdefault(tested, set()).add(uid)
+        elif node["resource_type"] == "test":
+            for parent in parents[uid]:
+                for child, child_parents in parents.items():
+                    if (parent in child_parents and nodes[child]["resource_type"] in ("model", "seed", "snapshot")
+                            and parents[uid] <= upstream(child)):
+                        waits[child].add(uid)
+    return waits
+
+
+def critical_path(target_dir: Path) -> dict:
+    """The longest chain of nodes the build ran one after another (build_order), by dbt's
+    execution times in this build: however many cores, dbt's node phase took at least its
+    seconds. {"seconds", "nodes": [{"name", "seconds"}, ...] upstream first}."""
+    manifest = json.loads((target_dir / "manifest.json").read_text())
+    waits = build_order(manifest)
+    seconds = {t["unique_id"]: t["execution_time"] for t in node_timings(target_dir)}
+    best: dict[str, tuple[float, str | None]] = {}
+
+    def longest(uid: str) -> float:
+        if uid not in best:
+            before = max(((longest(parent), parent) for parent in waits.get(uid, ()) if parent in seconds),
+                         default=(0.0, None))
+            best[uid] = (before[0] + seconds[uid], before[1])
+        return best[uid][0]
+
+    end = max(seconds, key=longest, default=None)
+    chain = []
+    while end is not None:
+        chain.append(end)
+        end = best[end][1]
+    names = {uid: node["name"] for uid, node in {**manifest["nodes"], **manifest.get("unit_tests", {})}.items()}
+    return {"seconds": best[chain[0]][0] if chain else 0.0,
+            "nodes": [{"name": names.get(uid, uid), "seconds": seconds[uid]} for uid in reversed(chain)]}
+
+
 def lineage(manifest_path: Path, model: str = FEATURES_MODEL) -> set[str]:
     """Unique ids of `model` and every model or seed upstream of it (empty if absent)."""
     nodes = json.loads(manifest_path.read_text())["nodes"]

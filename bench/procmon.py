@@ -36,6 +36,7 @@ class Measured:
     peak_rss_tree: int  # sampled sum over the process tree
     peak_rss_kernel: int  # ru_maxrss of the largest single process (exact high-water mark)
     peak_dir_bytes: int  # largest size seen of the watched folder (e.g. DuckDB's spill files)
+    cpu_s: float  # user + system CPU seconds of the command and every descendant it waited for
     stopped: str | None  # None, "time" (time cap) or "memory" (RSS cap)
     samples: int
     stdout: str
@@ -139,5 +140,5 @@ def run_measured(command: list[str], *, log_dir: Path, name: str, env: dict | No
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
     return Measured(command=[str(c) for c in command], returncode=proc.returncode, wall_s=wall,
                     peak_rss_tree=peak_tree, peak_rss_kernel=usage.ru_maxrss * 1024,
-                    peak_dir_bytes=peak_dir, stopped=stopped, samples=samples,
+                    peak_dir_bytes=peak_dir, cpu_s=usage.ru_utime + usage.ru_stime, stopped=stopped, samples=samples,
                     stdout=str(out_path), stderr=str(err_path))

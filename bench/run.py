@@ -182,6 +182,7 @@ def build_results(build_dir: Path) -> dict:
         timings = dbt_results.node_timings(target)
         features = dbt_results.lineage(target / "manifest.json")
         results.update(timings=timings, summary=dbt_results.summarize_timings(timings, features),
+                       critical_path=dbt_results.critical_path(target),
                        dbt_elapsed_s=json.loads((target / "run_results.json").read_text()).get("elapsed_time"))
     if warehouse.exists() and (target / "manifest.json").exists():
         facts = dbt_results.warehouse_facts(warehouse, target / "manifest.json")

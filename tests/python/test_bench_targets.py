@@ -56,3 +56,35 @@ def test_a_missed_same_work_target_shows_the_lineage_run_alone():
     assert same_work["value"] == "2.5× (pandas: finished); each model run alone: 10.0× (15.0 s)"
     section = report._profiles_section(built)
     assert "| **Σ** | 43.0 s | 15.0 s | 28.0 s |" in section
+
+
+def test_missed_build_targets_show_their_floors():
+    """The 3-minute and 6 GB targets show what the build cannot go below as it stands: its CPU
+    over the cores, its critical path plus the process's time outside dbt's run, and the largest
+    SQL model's peak with the machine to itself."""
+    built = entry(200, 6.3)
+    built["build"]["measured"]["cpu_s"] = 380.0
+    built["build"].update(dbt_elapsed_s=190.0, critical_path={"seconds": 150.0, "nodes": []}, profiles=[
+        {"name": "base_comscore__sessions", "peak_memory_bytes": 5.5 * report.GB},
+        {"name": "session_features", "peak_memory_bytes": 2 * report.GB}])
+    checks = report.evaluate_checks({"scale": "paper", "machine": {"cpus_usable": 2}, "formats": {"parquet": built}})
+    values = {check["target"].split(" (")[0]: (check["status"], check["value"]) for check in checks}
+    assert values["full dbt build ≤ 3 min 00 s wall"] == (
+        "FAIL", "3 min 20 s; floors: CPU 6 min 20 s ÷ 2 cores = 3 min 10 s, critical path 2 min 30 s + 10.0 s "
+                "outside dbt's run")
+    assert values["peak RSS of the build's process tree ≤ 6.00 GB"] == (
+        "FAIL", "6.30 GB; largest model alone: base_comscore__sessions 5.50 GB (DuckDB's peak)")
+    assert report.evaluate_checks({"scale": "paper", "formats": {"parquet": entry(179)}})[1]["value"] == "2 min 59 s"
+
+
+def test_the_stage_curve_flags_a_stage_that_grows_faster_than_the_data():
+    def point(scale: str, rows: int, seconds: dict[str, float]) -> dict:
+        return {"scale": scale, "rows": rows,
+                "stages": {name: {"seconds": s, "rows": rows // 2} for name, s in seconds.items()}}
+
+    section = report._stage_curve_section([
+        point("small", 1_000_000, {"session_features": 1.0, "user_rfm": 1.0}),
+        point("large", 10_000_000, {"session_features": 10.0, "user_rfm": 30.0})])
+    assert "| `session_features` | 1.0 s (0.50M/s) | 10.0 s (0.50M/s) | 1.00 |" in section
+    assert "| `user_rfm` | 1.0 s (0.50M/s) | 30.0 s (0.17M/s) | **1.48** (faster than linear) |" in section
+    assert report._stage_curve_section([point("small", 1, {})]) == "_one scale so far_"
