@@ -169,10 +169,12 @@ class RepeatSettings(_FromMeta):
 
 @dataclass(frozen=True)
 class MonitoringSettings(_FromMeta):
-    """Monitoring marts (python_models/monitoring): the training sample the numeric features'
-    bins come from (as the registry drew it), the limits the monitoring alerts fire at, and the
-    dates an incremental run counts again (as the SQL layer rebuilds them)."""
+    """Monitoring marts (python_models/monitoring): where the model versions keep the numeric
+    features' bins, the training sample they come from for a version that does not (as the
+    registry drew it), the limits the monitoring alerts fire at, and the dates an incremental run
+    counts again (as the SQL layer rebuilds them)."""
 
+    artifact_dir: str
     panel_has_sessions: bool
     primary_domain: str
     max_train_rows: int

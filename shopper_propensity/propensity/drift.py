@@ -16,8 +16,9 @@ the primary domain's for a domain without any), so a week is compared with its o
 and a domain's standing gap to the primary domain does not read as drift. The score's reference
 is the champion's validation-window scores (the training window's scores are in-sample), which
 exist on the primary domain only. Bins: numeric features by the deciles of the training sample
-the registry fitted on (the same seeded sample, computed once per build), tied deciles merged,
-NULL its own bin; categorical and calendar features per value, NULL its own level; the score by
+the registry fitted on, tied deciles merged, NULL its own bin (the edges are stored with the model
+version when it is trained, so a daily run does not draw the sample again; a version stored
+without them has them computed from the same seeded sample); categorical and calendar features per value, NULL its own level; the score by
 the deciles of the validation scores. Counting happens in the warehouse (grouped counts per week,
 domain and bin), so only those counts reach Python.
 """
@@ -44,6 +45,7 @@ from shopper_propensity.propensity.monitoring import (
     week_start_sql,
     weeks_to_count,
 )
+from shopper_propensity.propensity.registry import read_manifest
 from shopper_propensity.propensity.splits import SplitWindows, window_filter
 from shopper_propensity.settings import MonitoringSettings
 from shopper_propensity.sql_literals import sql_literal
@@ -182,16 +184,25 @@ def drift_rows(feature: str, kind: str, weekly: pd.DataFrame, references: dict[s
     return rows
 
 
+def monitored_edges(sample: pd.DataFrame) -> dict[str, list[float]]:
+    """The decile edges of each monitored numeric feature in a training sample: what a model
+    version stores for monitoring (training.train_registry) and the bins' source."""
+    return {feature: decile_edges(sample[feature].to_numpy(dtype=float))
+            for feature in NUMERIC_FEATURES if feature not in NOT_MONITORED}
+
+
 def monitored_bins(features_relation, predictions_relation, champion: pd.Series, windows: SplitWindows,
                    settings: MonitoringSettings) -> tuple[dict[str, str], dict[str, str]]:
     """The bin SQL of each monitored feature of session_features, and of the champion's score
     (module docstring)."""
-    numeric = [feature for feature in NUMERIC_FEATURES if feature not in NOT_MONITORED]
-    sample = load_rows(features_relation, window_filter(champion["primary_domain"], None, windows.validation_start),
-                       ["pseudo_session_id", *numeric], settings.max_train_rows, settings.propensity_seed)
-    require_rows(sample, "session_features (the training window)")
-    feature_bins = {feature: numeric_bin_sql(feature, decile_edges(sample[feature].to_numpy(dtype=float)))
-                    for feature in numeric}
+    edges = read_manifest(settings.artifact_dir, champion["model_version_id"]).get("monitoring_edges")
+    if edges is None:  # a version stored before it kept its edges: the same seeded sample again
+        numeric = [feature for feature in NUMERIC_FEATURES if feature not in NOT_MONITORED]
+        sample = load_rows(features_relation, window_filter(champion["primary_domain"], None, windows.validation_start),
+                           ["pseudo_session_id", *numeric], settings.max_train_rows, settings.propensity_seed)
+        require_rows(sample, "session_features (the training window)")
+        edges = monitored_edges(sample)
+    feature_bins = {feature: numeric_bin_sql(feature, feature_edges) for feature, feature_edges in edges.items()}
     feature_bins |= {feature: categorical_bin_sql(feature) for feature in (*CALENDAR_FEATURES, *CATEGORICAL_FEATURES)
                      if feature not in NOT_MONITORED}
     validation_scores = (champion_scores(predictions_relation, champion).filter("split = 'validation'")

@@ -16,7 +16,7 @@ from sklearn.ensemble import RandomForestClassifier
 
 from shopper_propensity.metrics import classification_metrics, f1_optimal_threshold
 from shopper_propensity.model_inputs import orders_only_table, require_rows
-from shopper_propensity.propensity import lifecycle
+from shopper_propensity.propensity import drift, lifecycle
 from shopper_propensity.propensity.candidates import (
     MAX_RANDOM_FOREST_ROWS,
     REFERENCE_MODEL,
@@ -224,6 +224,8 @@ def train_registry(features_relation, settings: PropensitySettings) -> tuple[lis
         "training_dates": {"first": pd.Timestamp(fit["event_date"].min()).date().isoformat(),
                            "last": pd.Timestamp(valid["event_date"].max()).date().isoformat()},
         "data_fingerprint": lifecycle.data_fingerprint(fit, valid),
+        # the reference bins of feature_drift (propensity.drift), fixed with the version
+        "monitoring_edges": drift.monitored_edges(fit),
         "training_settings": lifecycle.training_settings(settings),
         "candidates": [{"model_name": row["model_name"], "is_champion": row["is_champion"],
                         "threshold": row["threshold"], "feature_positions": positions[row["model_name"]],

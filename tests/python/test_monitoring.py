@@ -4,6 +4,9 @@ grow sixfold from train_end, so the drift must show and warn where it was plante
 
 from __future__ import annotations
 
+import dataclasses
+import json
+import shutil
 from datetime import date
 
 import duckdb
@@ -15,6 +18,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from conftest import DbtProject, generate_panel, project_settings, project_vars, rewrite_panel_file
 from shopper_propensity.metrics import ranking_metrics, top_decile_lift
 from shopper_propensity.propensity import drift, monitoring
+from shopper_propensity.propensity.registry import read_manifest
 from shopper_propensity.propensity.splits import SplitWindows
 from shopper_propensity.settings import MonitoringSettings
 
@@ -231,3 +235,28 @@ def test_persona_migration_accounts_for_every_user(shifted_build):
     assert shifted_build.query(
         "select count(*) from (select domain_name, from_persona, sum(share_of_from_persona) as total "
         "from persona_migration group by all) where abs(total - 1) > 1e-9") == [(0,)]
+
+
+def test_the_numeric_bins_are_the_versions_stored_edges(shifted_build, tmp_path):
+    """The drift bins of the numeric features come from the edges the model version stored when it
+    was trained; a version stored without them (before they were kept) gets the same bins from
+    the same seeded training sample again."""
+    artifacts = shifted_build.database.parent / "artifacts"
+    settings = project_settings(MonitoringSettings, artifact_dir=str(artifacts), monitoring_min_rows=MIN_ROWS)
+    with duckdb.connect(str(shifted_build.database), read_only=True) as connection:
+        registry = connection.table("ml.propensity_model_registry")
+        features, predictions = connection.table("main.session_features"), connection.table("ml.propensity_predictions")
+        champion, windows = monitoring.champion_row(registry)
+        stored = read_manifest(artifacts, champion["model_version_id"])
+        assert set(stored["monitoring_edges"]) == {
+            feature for feature in drift.NUMERIC_FEATURES if feature not in drift.NOT_MONITORED}
+        bins = drift.monitored_bins(features, predictions, champion, windows, settings)
+        assert bins[0]["pages_viewed"] == drift.numeric_bin_sql("pages_viewed", stored["monitoring_edges"]["pages_viewed"])
+        # the same version without its edges: copied with the manifest's edges left out
+        older = tmp_path / "artifacts"
+        shutil.copytree(artifacts, older)
+        manifest_path = older / "propensity" / champion["model_version_id"] / "manifest.json"
+        manifest_path.write_text(json.dumps({k: v for k, v in stored.items() if k != "monitoring_edges"}))
+        resampled = drift.monitored_bins(features, predictions, champion, windows,
+                                         dataclasses.replace(settings, artifact_dir=str(older)))
+    assert resampled == bins
