@@ -1,7 +1,7 @@
 {#-
   Incremental builds by date (README "Daily builds"). On DuckDB the large date-grained models -
-  the typed panel rows, the pseudo-session roll-ups and their join, the orders and
-  session_features - rebuild only a slice: every row dated from the slice start on. The slice
+  the typed panel rows, the pseudo-session roll-ups and their join, the orders, session_features
+  and the users' monthly visits (by month) - rebuild only a slice: every row dated from the slice start on. The slice
   start is the newest date the table already holds minus var incremental_lookback_days (so
   late rows dated inside the lookback are picked up), or var incremental_rebuild_from when
   that is earlier. The slice is deleted and built again from its inputs (strategy date_slice),
@@ -9,16 +9,18 @@
   Spark these models are plain tables (incremental_by_date).
 -#}
 
-{% macro incremental_by_date(date_column, built_rows=none) -%}
+{% macro incremental_by_date(date_column, built_rows=none, by_month_through=none) -%}
     {#- The config of a model built incrementally by date_column. built_rows: the condition of
         the rows whose newest date counts as built (a base model's kept rows: a rejected row
-        may carry a date in the future); none = every row. -#}
+        may carry a date in the future); none = every row. by_month_through: date_column holds
+        the first day of a calendar month and this column the month's last day with data, so
+        a slice is counted back from that day and starts at the first day of its month. -#}
     {{ return({
         'materialized': 'incremental' if target.type == 'duckdb' else 'table',
         'incremental_strategy': 'date_slice',
         'unique_key': date_column,
         'on_schema_change': 'fail',
-        'meta': {'slice_built_rows': built_rows},
+        'meta': {'slice_built_rows': built_rows, 'slice_by_month_through': by_month_through},
     }) }}
 {%- endmacro %}
 
@@ -33,7 +35,8 @@
         {{ return(none) }}
     {%- endif -%}
     {%- set built_rows = config.get('meta', {}).get('slice_built_rows') -%}
-    {%- set newest = 'max(' ~ config.get('unique_key') ~ ')' -%}
+    {%- set by_month_through = config.get('meta', {}).get('slice_by_month_through') -%}
+    {%- set newest = 'max(' ~ (by_month_through or config.get('unique_key')) ~ ')' -%}
     {%- set newest_minus_lookback -%}
         select cast({{ dbt.dateadd('day', -1 * (var('incremental_lookback_days') | int), newest) }} as date)
         from {{ this }}
@@ -46,6 +49,10 @@
     {%- set rebuild_from = var('incremental_rebuild_from') -%}
     {%- if rebuild_from and start and (rebuild_from | string) < start -%}
         {%- set start = rebuild_from | string -%}
+    {%- endif -%}
+    {#- a table by month rebuilds every month a rebuilt day falls in -#}
+    {%- if start and by_month_through -%}
+        {%- set start = start[:8] ~ '01' -%}
     {%- endif -%}
     {{ return(start) }}
 {%- endmacro %}

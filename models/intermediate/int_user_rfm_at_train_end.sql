@@ -9,12 +9,18 @@ pseudo_sessions as (
 
 ),
 
+user_months as (
+
+    select * from {{ ref('int_pseudo_sessions_aggregated_to_user_months') }}
+
+),
+
 purchase_days as (
 
     select * from {{ ref('int_transactions_aggregated_to_pseudo_sessions') }}
 
 ),
 
-{{ user_rfm_ctes('pseudo_sessions', 'purchase_days', var('train_end')) }}
+{{ user_rfm_ctes('pseudo_sessions', 'user_months', 'purchase_days', var('train_end')) }}
 
 select * from final

@@ -18,9 +18,10 @@ is the champion's validation-window scores (the training window's scores are in-
 exist on the primary domain only. Bins: numeric features by the deciles of the training sample
 the registry fitted on, tied deciles merged, NULL its own bin (the edges are stored with the model
 version when it is trained, so a daily run does not draw the sample again; a version stored
-without them has them computed from the same seeded sample); categorical and calendar features per value, NULL its own level; the score by
-the deciles of the validation scores. Counting happens in the warehouse (grouped counts per week,
-domain and bin), so only those counts reach Python.
+without them has them computed from the same seeded sample); categorical and calendar features
+per value, NULL its own level; the score by the deciles of the validation scores. Counting
+happens in the warehouse (grouped counts per week, domain and bin), so only those counts reach
+Python.
 """
 
 from __future__ import annotations

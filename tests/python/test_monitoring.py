@@ -251,7 +251,8 @@ def test_the_numeric_bins_are_the_versions_stored_edges(shifted_build, tmp_path)
         assert set(stored["monitoring_edges"]) == {
             feature for feature in drift.NUMERIC_FEATURES if feature not in drift.NOT_MONITORED}
         bins = drift.monitored_bins(features, predictions, champion, windows, settings)
-        assert bins[0]["pages_viewed"] == drift.numeric_bin_sql("pages_viewed", stored["monitoring_edges"]["pages_viewed"])
+        edges = stored["monitoring_edges"]["pages_viewed"]
+        assert bins[0]["pages_viewed"] == drift.numeric_bin_sql("pages_viewed", edges)
         # the same version without its edges: copied with the manifest's edges left out
         older = tmp_path / "artifacts"
         shutil.copytree(artifacts, older)

@@ -109,6 +109,7 @@ dbt = SimpleNamespace(
     type_string=lambda: "varchar",
     datediff=lambda first, second, datepart: f"date_diff('{datepart}', {first}::timestamp, {second}::timestamp)",
     dateadd=lambda datepart, interval, from_date: f"date_add({from_date}, interval ({interval}) {datepart})",
+    date_trunc=lambda datepart, date: f"date_trunc('{datepart}', {date})",
     hash=lambda field: f"md5(cast({field} as varchar))",
     concat=lambda fields: f"concat({', '.join(fields)})",
     generate_series=lambda upper_bound: (
