@@ -1,9 +1,11 @@
 -- Users, sessions, conversion and average order value per domain (document 000 §1.5 and Table 3).
+-- Counted from the users' months: the same users, sessions and pseudo-sessions (visit days) as
+-- the pseudo-sessions give, from a fifth of the rows.
 with
 
-pseudo_sessions as (
+user_months as (
 
-    select * from {{ ref('int_pseudo_sessions_joined') }}
+    select * from {{ ref('int_pseudo_sessions_aggregated_to_user_months') }}
 
 ),
 
@@ -19,10 +21,10 @@ activity as (
         domain_name,
         count(distinct machine_id) as users,
         cast(sum(session_count) as bigint) as sessions,
-        count(*) as pseudo_sessions,
-        count(case when converted then 1 end) as converted_pseudo_sessions
+        cast(sum(visit_days) as bigint) as pseudo_sessions,
+        cast(sum(converted_visit_days) as bigint) as converted_pseudo_sessions
 
-    from pseudo_sessions
+    from user_months
 
     group by domain_name
 
@@ -34,7 +36,7 @@ panel_totals as (
         count(distinct machine_id) as panel_users,
         cast(sum(session_count) as bigint) as panel_sessions
 
-    from pseudo_sessions
+    from user_months
 
 ),
 
