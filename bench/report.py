@@ -269,7 +269,8 @@ def curve_points(runs_dir: Path, current: dict) -> list[dict]:
         rows = sessions_read(entry["build"]) or report["sessions_requested"]
         seconds = {t["name"]: t["execution_time"] for t in entry["build"].get("timings", [])}
         stage_rows = {stage["model"]: stage["rows"] for stage in entry["build"].get("stages", [])}
-        points.append({"scale": report["scale"], "rows": rows, "started_at": report["started_at"], **h,
+        points.append({"scale": report["scale"], "rows": rows, "started_at": report["started_at"],
+                       "commit": (report.get("git") or {}).get("commit"), **h,
                        "daily": daily_headline(entry),
                        "stages": {name: {"seconds": seconds[name], "rows": stage_rows.get(name)}
                                   for name in CURVE_STAGES if name in seconds}})
@@ -545,8 +546,10 @@ def _stage_curve_section(points: list[dict]) -> str:
     note = ("Seconds are dbt's execution time of the node in that scale's build; rows per second count the "
             "stage's own output rows (the session rows read for the Python models, which fit on bounded samples). "
             f"k: the stage's seconds ∝ (session rows read)^k between the last two scales; above "
-            f"{SUPERLINEAR_K:g} is flagged.")
-    return table(["stage", *(p["scale"] for p in measured), "k"], rows) + "\n\n" + note
+            f"{SUPERLINEAR_K:g} is flagged. Each scale's column names the commit it ran: a stage whose code "
+            "changed between two scales' runs is not compared like with like.")
+    scales = [f"{p['scale']} ({p['commit']})" if p.get("commit") else p["scale"] for p in measured]
+    return table(["stage", *scales, "k"], rows) + "\n\n" + note
 
 
 def render_markdown(report: dict, curve: list[dict], top_tests: int = 8) -> str:
