@@ -214,12 +214,14 @@ def _switch_current(exports: Path, folder: Path) -> str | None:
 def _write_serving_file(exports: Path, marts: list[dict], build_id: str) -> None:
     """serving.duckdb: a view per mart over its files under current/ (absolute paths: DuckDB reads
     a relative path from the reader's working directory), the YAML descriptions as comments,
-    and served_build. Written beside and renamed over the old file, which a reader may hold."""
+    and served_build. Written beside and renamed over the old file, which a reader may hold; in
+    one transaction (one commit, not one per view and comment: 0.3 s -> 0.1 s for 44 marts)."""
     scratch = exports / f".serving-{build_id}.duckdb"
     scratch.unlink(missing_ok=True)
     with duckdb.connect() as connection:
         connection.execute(f"attach {sql_literal(str(scratch))} as serving (storage_version "
                            f"{sql_literal(SERVING_STORAGE_VERSION)})")
+        connection.execute("begin transaction")
         for mart in marts:
             view = f"serving.main.{sql_identifier(mart['name'])}"
             parquet = exports / CURRENT / served_path(mart)
@@ -229,6 +231,7 @@ def _write_serving_file(exports: Path, marts: list[dict], build_id: str) -> None
                 connection.execute(f"comment on column {view}.{sql_identifier(column['name'])} "
                                    f"is {sql_literal(column['description'])}")
         _create_build_view(connection, f"serving.main.{BUILD_VIEW}", exports / CURRENT / MANIFEST)
+        connection.execute("commit")
         connection.execute("detach serving")
     scratch.replace(exports / SERVING_FILE)
 
