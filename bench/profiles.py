@@ -12,6 +12,8 @@ another model: summed over the lineage, it is the floor of the same-work compari
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -72,3 +74,16 @@ def profile_build(build_dir: Path, memory_limit: str, count: int = SLOWEST_MODEL
              "in_features_lineage": timing["unique_id"] in features,
              **profile_sql(build_dir / "warehouse.duckdb", compiled[timing["unique_id"]], memory_limit)}
             for timing in profiled]
+
+
+def profile_build_apart(build_dir: Path, memory_limit: str) -> list[dict]:
+    """profile_build in a child process: DuckDB's buffers then never enlarge the bench's own
+    process, whose resident size every later measured command would inherit in its kernel
+    high-water mark (a forked child starts from its parent's pages; procmon reads ru_maxrss)."""
+    done = subprocess.run([sys.executable, "-m", "bench.profiles", str(Path(build_dir).absolute()), memory_limit],
+                          check=True, capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1])
+    return json.loads(done.stdout)
+
+
+if __name__ == "__main__":
+    print(json.dumps(profile_build(Path(sys.argv[1]), sys.argv[2])))

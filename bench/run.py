@@ -306,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
             entry["build"] = run_build(panel_dir, fmt, args.memory_limit, run_dir / fmt)
             if report.headline(entry)["build_ok"]:
                 print(f"[bench {scale.name}] {fmt}: DuckDB profiles (slowest SQL models, features lineage)", flush=True)
-                entry["build"]["profiles"] = profiles.profile_build(run_dir / fmt, args.memory_limit)
+                entry["build"]["profiles"] = profiles.profile_build_apart(run_dir / fmt, args.memory_limit)
             if fmt == report.TARGET_FORMAT and shards == 1 and not args.no_daily:
                 print(f"[bench {scale.name}] {fmt}: daily step (full build, one day appended, incremental)", flush=True)
                 entry["daily"] = daily.run_daily(panel, fmt, args.memory_limit, run_dir, log_dir, run_build)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import duckdb
 
 from bench import profiles
@@ -33,3 +35,22 @@ def test_both_profile_layouts_are_read():
     assert profiles.operators(newer) == [{"name": "PROJECTION", "seconds": 0.5, "rows": 3},
                                          {"name": "SEQ_SCAN", "seconds": 1.5, "rows": 3}]
     assert [operator["name"] for operator in profiles.operators(older)] == ["PROJECTION", "TABLE_SCAN"]
+
+
+def test_a_build_is_profiled_in_a_child_process_as_in_this_one(tmp_path):
+    """profile_build_apart runs profile_build in another process (so DuckDB's buffers never
+    swell the bench's own memory, which later measured commands would inherit): same models."""
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb")) as connection:
+        connection.execute("create table events as select i % 7 as k, i as value from range(50000) t(i)")
+    target = tmp_path / "target"
+    target.mkdir()
+    uid = "model.project.totals"
+    (target / "manifest.json").write_text(json.dumps({"nodes": {uid: {
+        "name": "totals", "resource_type": "model", "language": "sql", "config": {"materialized": "table"},
+        "depends_on": {"nodes": []}}}}))
+    (target / "run_results.json").write_text(json.dumps({"results": [{
+        "unique_id": uid, "status": "success", "execution_time": 1.5,
+        "compiled_code": "select k, sum(value) as total from events group by k"}]}))
+    here, apart = profiles.profile_build(tmp_path, "1GB"), profiles.profile_build_apart(tmp_path, "1GB")
+    assert [(p["name"], p["build_s"]) for p in apart] == [(p["name"], p["build_s"]) for p in here] == [("totals", 1.5)]
+    assert apart[0]["peak_memory_bytes"] > 0
