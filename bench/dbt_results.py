@@ -80,6 +80,10 @@ def build_order(manifest: dict) -> dict[str, set[str]]:
             ancestors[uid] = found
         return ancestors[uid]
 
+    children: dict[str, set[str]] = {}
+    for uid, found in parents.items():
+        for parent in found:
+            children.setdefault(parent, set()).add(uid)
     waits = {uid: set(found) for uid, found in parents.items()}
     for uid, node in nodes.items():
         if node["resource_type"] == "unit_test":
@@ -88,8 +92,8 @@ def build_order(manifest: dict) -> dict[str, set[str]]:
                 waits.setdefault(tested, set()).add(uid)
         elif node["resource_type"] == "test":
             for parent in parents[uid]:
-                for child, child_parents in parents.items():
-                    if (parent in child_parents and nodes[child]["resource_type"] in ("model", "seed", "snapshot")
+                for child in children.get(parent, ()):
+                    if (nodes[child]["resource_type"] in ("model", "seed", "snapshot")
                             and parents[uid] <= upstream(child)):
                         waits[child].add(uid)
     return waits
@@ -99,9 +103,10 @@ def critical_path(target_dir: Path) -> dict:
     """The longest chain of nodes the build ran one after another (build_order), by dbt's
     execution times in this build: however many cores, dbt's node phase took at least its
     seconds. {"seconds", "nodes": [{"name", "seconds"}, ...] upstream first}."""
-    manifest = json.loads((target_dir / "manifest.json").read_text())
-    waits = build_order(manifest)
-    seconds = {t["unique_id"]: t["execution_time"] for t in node_timings(target_dir)}
+    waits = build_order(json.loads((target_dir / "manifest.json").read_text()))
+    timings = node_timings(target_dir)
+    seconds = {t["unique_id"]: t["execution_time"] for t in timings}
+    names = {t["unique_id"]: t["name"] for t in timings}
     best: dict[str, tuple[float, str | None]] = {}
 
     def longest(uid: str) -> float:
@@ -116,9 +121,8 @@ def critical_path(target_dir: Path) -> dict:
     while end is not None:
         chain.append(end)
         end = best[end][1]
-    names = {uid: node["name"] for uid, node in {**manifest["nodes"], **manifest.get("unit_tests", {})}.items()}
     return {"seconds": best[chain[0]][0] if chain else 0.0,
-            "nodes": [{"name": names.get(uid, uid), "seconds": seconds[uid]} for uid in reversed(chain)]}
+            "nodes": [{"name": names[uid], "seconds": seconds[uid]} for uid in reversed(chain)]}
 
 
 def lineage(manifest_path: Path, model: str = FEATURES_MODEL) -> set[str]:
