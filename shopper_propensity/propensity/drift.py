@@ -59,6 +59,7 @@ DECILES = np.arange(1, 10) / 10
 # PSI measures the calendar, not the population.
 NOT_MONITORED = {"event_month": "a week holds one or two months: its PSI measures the calendar"}
 SCORE = "score"
+MONITORED_NUMERIC = [feature for feature in NUMERIC_FEATURES if feature not in NOT_MONITORED]
 
 BIN_COUNTS_SCHEMA = pa.schema([
     ("binning_id", pa.string()), ("week_start", pa.date32()), ("domain_name", pa.string()),
@@ -188,8 +189,7 @@ def drift_rows(feature: str, kind: str, weekly: pd.DataFrame, references: dict[s
 def monitored_edges(sample: pd.DataFrame) -> dict[str, list[float]]:
     """The decile edges of each monitored numeric feature in a training sample: what a model
     version stores for monitoring (training.train_registry) and the bins' source."""
-    return {feature: decile_edges(sample[feature].to_numpy(dtype=float))
-            for feature in NUMERIC_FEATURES if feature not in NOT_MONITORED}
+    return {feature: decile_edges(sample[feature].to_numpy(dtype=float)) for feature in MONITORED_NUMERIC}
 
 
 def monitored_bins(features_relation, predictions_relation, champion: pd.Series, windows: SplitWindows,
@@ -198,9 +198,8 @@ def monitored_bins(features_relation, predictions_relation, champion: pd.Series,
     (module docstring)."""
     edges = read_manifest(settings.artifact_dir, champion["model_version_id"]).get("monitoring_edges")
     if edges is None:  # a version stored before it kept its edges: the same seeded sample again
-        numeric = [feature for feature in NUMERIC_FEATURES if feature not in NOT_MONITORED]
         sample = load_rows(features_relation, window_filter(champion["primary_domain"], None, windows.validation_start),
-                           ["pseudo_session_id", *numeric], settings.max_train_rows, settings.propensity_seed)
+                           ["pseudo_session_id", *MONITORED_NUMERIC], settings.max_train_rows, settings.propensity_seed)
         require_rows(sample, "session_features (the training window)")
         edges = monitored_edges(sample)
     feature_bins = {feature: numeric_bin_sql(feature, feature_edges) for feature, feature_edges in edges.items()}
