@@ -1,10 +1,10 @@
 {#-
   Incremental builds by date (README "Daily builds"). On DuckDB the large date-grained models -
   the typed panel rows, the pseudo-session roll-ups and their join, the orders, session_features
-  and the users' monthly visits (by month) - rebuild only a slice: every row dated from the slice start on. The slice
-  start is the newest date the table already holds minus var incremental_lookback_days (so
-  late rows dated inside the lookback are picked up), or var incremental_rebuild_from when
-  that is earlier. The slice is deleted and built again from its inputs (strategy date_slice),
+  and the users' monthly visits (by month) - rebuild only a slice: every row dated from the
+  slice start on. The slice start is the newest date the table already holds minus var
+  incremental_lookback_days (so late rows dated inside the lookback are picked up), or var
+  incremental_rebuild_from when that is earlier. The slice is deleted and built again from its inputs (strategy date_slice),
   so every rebuilt day is exactly what a full build gives. `--full-refresh` rebuilds all; on
   Spark these models are plain tables (incremental_by_date).
 -#}
