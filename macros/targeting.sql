@@ -15,6 +15,23 @@
 {%- endmacro %}
 
 
+{% macro decile_last_rank(decile, scored) -%}
+    {#- The rank of the last row of `decile` when ntile(10) splits `scored` ranked rows: each
+        decile holds floor(N / 10) rows, and the first N mod 10 deciles one more. -#}
+    ({{ decile }} * cast(floor({{ scored }} / 10) as bigint) + least({{ decile }}, {{ scored }} % 10))
+{%- endmacro %}
+
+
+{% macro ranks_after_cut(rows, cut) -%}
+    {#- True when the row of `rows` comes after the cut row in the ranking by score desc, ties by
+        pseudo_session_id (the cut row's columns are `cut`_score and `cut`_pseudo_session_id);
+        null when there is no cut row. -#}
+    ({{ rows }}.score < {{ cut }}_score
+        or ({{ rows }}.score = {{ cut }}_score
+            and {{ rows }}.pseudo_session_id > {{ cut }}_pseudo_session_id))
+{%- endmacro %}
+
+
 {% macro rank_scored_rows(scored_rows, group_columns, id_columns=['pseudo_session_id'], unit='session') -%}
     select
         {{ group_columns | join(', ') }},

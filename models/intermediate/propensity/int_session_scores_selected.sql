@@ -1,62 +1,54 @@
 -- One row per scored pseudo-session of the test period on every domain: the champion's score
 -- (the candidate chosen on the validation window of the current model version, see
--- propensity_model_registry) and that version, its decile
--- within the domain (1 = highest scores), the tuned-threshold flag, the label. The scores every
--- targeting mart reads; session_scores serves them.
+-- propensity_model_registry) and that version, its decile within the domain (1 = highest
+-- scores), the tuned-threshold flag, the label. The scores every targeting mart reads;
+-- session_scores serves them. A view: the decile and the targeted flag come from the domain's
+-- cut rows (int_session_score_cutoffs_ranked), so a new day rewrites no stored score.
+{{ config(materialized='view') }}
 with
 
-predictions as (
+session_scores as (
 
-    select * from {{ ref('propensity_predictions') }}
-
-),
-
-registry as (
-
-    select * from {{ ref('propensity_model_registry') }}
+    select * from {{ ref('int_session_scores_filtered') }}
 
 ),
 
-champion_test_scores as (
+cutoffs as (
 
-    select predictions.*
-    from predictions
-    inner join registry
-        on predictions.model_name = registry.model_name
-    where registry.is_champion
-        and predictions.split = 'test'
+    select * from {{ ref('int_session_score_cutoffs_ranked') }}
 
 ),
 
 final as (
 
     select
-        pseudo_session_id,
-        machine_id,
-        event_date,
-        domain_name,
-        {{ is_primary_domain() }} as is_primary_domain,
-        split,
-        model_name,
-        model_version_id,
-        score,
-        -- ties broken by the key so deciles are the same every run; BIGINT on both engines
-        cast(ntile(10) over (
-            partition by domain_name
-            order by score desc, pseudo_session_id
-        ) as bigint) as score_decile,
-        is_predicted_positive,
-        actual as is_actual_positive,
-        -- the top var('target_fraction') of the domain's scored sessions: whom targeting_roi contacts
-        row_number() over (
-            partition by domain_name
-            order by score desc, pseudo_session_id
-        ) <= {{ targeted_count(
-            sql_literal(var('target_fraction')),
-            'count(*) over (partition by domain_name)'
-        ) }} as is_targeted
-
-    from champion_test_scores
+        session_scores.pseudo_session_id,
+        session_scores.machine_id,
+        session_scores.event_date,
+        session_scores.domain_name,
+        {{ is_primary_domain('session_scores.domain_name') }} as is_primary_domain,
+        session_scores.split,
+        session_scores.model_name,
+        session_scores.model_version_id,
+        session_scores.score,
+        -- 1 + the deciles whose last row ranks ahead of this one: ntile(10) over the ranking
+        cast(1
+            {%- for decile in range(1, 10) %}
+            + case when {{ ranks_after_cut('session_scores', 'cutoffs.decile_' ~ decile ~ '_last') }}
+                then 1 else 0 end
+            {%- endfor %}
+        as bigint) as score_decile,
+        session_scores.is_predicted_positive,
+        session_scores.actual as is_actual_positive,
+        -- the top var('target_fraction') of the domain's scored sessions: whom targeting_roi
+        -- contacts (none when that rounds to 0 and there is no cut row)
+        coalesce(
+            not {{ ranks_after_cut('session_scores', 'cutoffs.targeted_last') }},
+            false
+        ) as is_targeted
+    from session_scores
+    inner join cutoffs
+        on session_scores.domain_name = cutoffs.domain_name
 
 )
 
