@@ -28,6 +28,7 @@ SELECTION = ("--select", "+session_features", "+user_rfm", "+panel_rejects", "+p
              "--indirect-selection", "cautious")
 COMPARED = (
     "staging.base_comscore__sessions", "staging.base_comscore__transactions",
+    "staging.base_comscore__campaign_exposures", "staging.stg_comscore__campaign_exposures",
     "staging.stg_comscore__sessions", "staging.stg_comscore__transactions",
     "intermediate.int_sessions_aggregated_to_pseudo_sessions",
     "intermediate.int_transactions_aggregated_to_pseudo_sessions",
@@ -139,9 +140,15 @@ def test_incremental_build_equals_full_build(daily_builds):
     # the second build was incremental: each model rebuilt the slice from day N-1 - lookback on
     slices = incremental.query("select model_name, slice_start from incremental_slices")
     assert {name for name, _ in slices} >= {"base_comscore__sessions", "session_features", "int_pseudo_sessions_joined"}
-    # (a table by month from the first day of that day's month)
+    # (a table by month from the first day of that day's month; the exposures from the newest
+    # exposure date of days 1..N-1, which may be earlier: a campaign can end before the panel)
     by_month = {"int_pseudo_sessions_aggregated_to_user_months"}
-    assert {start for name, start in slices if name not in by_month} == {slice_start}
+    own_dates = {"base_comscore__campaign_exposures": "exposed_date"}
+    assert {start for name, start in slices if name not in by_month | set(own_dates)} == {slice_start}
+    for name, date_column in own_dates.items():
+        [(newest,)] = full.query(f"select max({date_column}) from staging.{name} where reject_reason is null "
+                                 f"and not is_duplicate and {date_column} < '{daily_builds['last_day']}'")
+        assert {start for model, start in slices if model == name} == {newest - dt.timedelta(days=LOOKBACK_DAYS)}
     assert {start for name, start in slices if name in by_month} == {slice_start.replace(day=1)}
     # and its data tests on those tables checked the slice it rebuilt
     predicate = f"event_date >= cast('{slice_start.isoformat()}' as date)"

@@ -1,3 +1,4 @@
+{{ config(**incremental_by_date('exposed_date', built_rows=is_kept_panel_row())) }}
 {%- set column_specs = panel_column_specs('campaign_exposures') -%}
 
 {#- The exposures file is optional: without it this model is empty and the campaign models skip. -#}
@@ -22,4 +23,4 @@ source as (
 
 ),
 
-{{ validated_panel_rows('campaign_exposures', 'source', column_specs) }}
+{{ validated_panel_rows('campaign_exposures', 'source', column_specs, slice_column='exposed_date') }}
