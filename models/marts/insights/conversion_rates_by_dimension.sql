@@ -1,8 +1,8 @@
 -- Conversion rate of pseudo-sessions by one descriptive dimension at a time, per domain
 -- (document 000 §5): long format so a BI tool filters on dimension_name and sorts on bucket_order.
 {%- set dimensions = [
-    {'name': 'pages_viewed', 'label': 'pages_viewed_bucket', 'order': 'min(pages_viewed)'},
-    {'name': 'duration', 'label': 'duration_bucket', 'order': 'min(duration_minutes)'},
+    {'name': 'pages_viewed', 'label': 'pages_viewed_bucket', 'order': 'min(min_pages_viewed)'},
+    {'name': 'duration', 'label': 'duration_bucket', 'order': 'min(min_duration_minutes)'},
     {'name': 'hour_of_day', 'label': 'cast(hour_of_day as ' ~ dbt.type_string() ~ ')', 'order': 'min(hour_of_day)'},
     {'name': 'day_of_week', 'label': day_of_week_name('day_of_week'), 'order': 'min(day_of_week)'},
     {'name': 'referrer_bucket', 'label': 'referrer_bucket', 'order': 'null'},
@@ -16,6 +16,35 @@ session_features as (
 
 ),
 
+combinations as (
+
+    -- one pass over the pseudo-sessions, counting each combination of the dimensions' buckets
+    -- (thousands of rows), which each dimension then adds up: five group-bys over every
+    -- pseudo-session took 1.5 times as long at paper scale
+    select
+        domain_name,
+        pages_viewed_bucket,
+        duration_bucket,
+        hour_of_day,
+        day_of_week,
+        referrer_bucket,
+        count(*) as pseudo_sessions,
+        count(case when converted then 1 end) as conversions,
+        min(pages_viewed) as min_pages_viewed,
+        min(duration_minutes) as min_duration_minutes
+
+    from session_features
+
+    group by
+        domain_name,
+        pages_viewed_bucket,
+        duration_bucket,
+        hour_of_day,
+        day_of_week,
+        referrer_bucket
+
+),
+
 {% for dimension in dimensions %}
 by_{{ dimension.name }} as (
 
@@ -24,10 +53,10 @@ by_{{ dimension.name }} as (
         '{{ dimension.name }}' as dimension_name,
         {{ dimension.label }} as bucket,
         {{ dimension.order }} as bucket_value,
-        count(*) as pseudo_sessions,
-        count(case when converted then 1 end) as conversions
+        cast(sum(pseudo_sessions) as bigint) as pseudo_sessions,
+        cast(sum(conversions) as bigint) as conversions
 
-    from session_features
+    from combinations
 
     group by
         domain_name,

@@ -18,49 +18,74 @@ session_features as (
 
 ),
 
+session_bins as (
+
+    select
+        domain_name,
+        converted,
+        -- no bin without the history (least() would put a missing rate in the top bin)
+        {%- for feature in features %}
+        case
+            when {{ feature.name }} is not null then cast({{ feature.bin_index }} as integer)
+        end as {{ feature.name }}_bin_index{{ "," if not loop.last }}
+        {%- endfor %}
+
+    from session_features
+
+),
+
+binned as (
+
+    -- one pass over the pseudo-sessions, counting each combination of the three features'
+    -- bins, which each feature then adds up (a pass per feature took 1.8 times as long at
+    -- paper scale)
+    select
+        domain_name,
+        {%- for feature in features %}
+        {{ feature.name }}_bin_index,
+        {%- endfor %}
+        count(*) as pseudo_sessions,
+        count(case when converted then 1 end) as conversions
+
+    from session_bins
+
+    group by
+        domain_name,
+        {%- for feature in features %}
+        {{ feature.name }}_bin_index{{ "," if not loop.last }}
+        {%- endfor %}
+
+),
+
 {% for feature in features %}
-binned_{{ feature.name }} as (
+counted_{{ feature.name }} as (
 
     select
         domain_name,
         '{{ feature.name }}' as feature_name,
-        cast({{ feature.bin_index }} as integer) as bin_index,
+        {{ feature.name }}_bin_index as bin_index,
         cast({{ feature.bin_width }} as double) as bin_width,
-        converted
+        cast(sum(pseudo_sessions) as bigint) as pseudo_sessions,
+        cast(sum(conversions) as bigint) as conversions
 
-    from session_features
+    from binned
 
-    where {{ feature.name }} is not null
+    -- pseudo-sessions without the history (a first visit or purchase) are not binned
+    where {{ feature.name }}_bin_index is not null
+
+    group by
+        domain_name,
+        {{ feature.name }}_bin_index
 
 ),
 
 {% endfor %}
-unioned as (
-
-    {% for feature in features -%}
-    select * from binned_{{ feature.name }}
-    {% if not loop.last %}union all{% endif %}
-    {% endfor %}
-
-),
-
 counted as (
 
-    select
-        domain_name,
-        feature_name,
-        bin_index,
-        bin_width,
-        count(*) as pseudo_sessions,
-        count(case when converted then 1 end) as conversions
-
-    from unioned
-
-    group by
-        domain_name,
-        feature_name,
-        bin_index,
-        bin_width
+    {% for feature in features -%}
+    select * from counted_{{ feature.name }}
+    {% if not loop.last %}union all{% endif %}
+    {% endfor %}
 
 ),
 
