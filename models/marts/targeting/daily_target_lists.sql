@@ -18,7 +18,7 @@ with
 
 session_scores as (
 
-    select * from {{ ref('session_scores') }}
+    select * from {{ ref('int_session_scores_selected') }}
 
 ),
 
