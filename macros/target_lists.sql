@@ -42,7 +42,7 @@
         {%- set rows = "select * from " ~ relation ~ " where domain_name = " ~ sql_literal(domain[0])
             ~ " order by target_rank" -%}
         {%- do run_query("copy (" ~ rows ~ ") to " ~ sql_literal(folder ~ '/' ~ domain[1] ~ '.parquet')
-            ~ " (format parquet, compression zstd)") -%}
+            ~ " (" ~ served_file_options() ~ ")") -%}
         {%- do run_query("copy (" ~ rows ~ ") to " ~ sql_literal(folder ~ '/' ~ domain[1] ~ '.csv')
             ~ " (format csv, header true)") -%}
     {%- endfor -%}
