@@ -30,11 +30,11 @@ cut_rows as (
     select *
     from ranked
     where score_rank in (
-        {%- for decile in range(1, 10) %}
-        {{ decile_last_rank(decile, 'scored_sessions') }},
-        {%- endfor %}
-        {{ targeted_count(sql_literal(var('target_fraction')), 'scored_sessions') }}
-    )
+            {%- for decile in range(1, 10) %}
+            {{ decile_last_rank(decile, 'scored_sessions') }},
+            {%- endfor %}
+            {{ targeted_count(sql_literal(var('target_fraction')), 'scored_sessions') }}
+        )
 
 ),
 

@@ -32,12 +32,16 @@ final as (
         session_scores.model_version_id,
         session_scores.score,
         -- 1 + the deciles whose last row ranks ahead of this one: ntile(10) over the ranking
-        cast(1
+        cast(
+            1
             {%- for decile in range(1, 10) %}
             + case when {{ ranks_after_cut('session_scores', 'cutoffs.decile_' ~ decile ~ '_last') }}
-                then 1 else 0 end
+                    then 1
+                else 0
+            end
             {%- endfor %}
-        as bigint) as score_decile,
+            as bigint
+        ) as score_decile,
         session_scores.is_predicted_positive,
         session_scores.actual as is_actual_positive,
         -- the top var('target_fraction') of the domain's scored sessions: whom targeting_roi

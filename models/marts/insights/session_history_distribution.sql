@@ -22,13 +22,13 @@ session_bins as (
 
     select
         domain_name,
-        converted,
         -- no bin without the history (least() would put a missing rate in the top bin)
         {%- for feature in features %}
         case
             when {{ feature.name }} is not null then cast({{ feature.bin_index }} as integer)
-        end as {{ feature.name }}_bin_index{{ "," if not loop.last }}
+        end as {{ feature.name }}_bin_index,
         {%- endfor %}
+        converted
 
     from session_features
 
@@ -50,10 +50,10 @@ binned as (
     from session_bins
 
     group by
-        domain_name,
         {%- for feature in features %}
-        {{ feature.name }}_bin_index{{ "," if not loop.last }}
+        {{ feature.name }}_bin_index,
         {%- endfor %}
+        domain_name
 
 ),
 
