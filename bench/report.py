@@ -243,8 +243,8 @@ def _daily_section(report: dict, curve: list[dict], slowest: int = 10) -> str:
         "The daily step by history length (each scale's latest report): what the incremental build "
         "costs at the smallest scale is its floor - dbt's start-up, parsing and the selection's few "
         "hundred nodes and tests, whatever the data; what it adds with history is the steps whose "
-        "output depends on all of it (the ranking of every test-period score for the deciles' cut rows, and "
-        "the export of session_scores, which a moved cut changes whole; user_rfm and the insight marts).",
+        "output depends on all of it (user_rfm and the insight marts; the data tests of the served score "
+        "views, which read every test-period score).",
         table(["scale", "history rows", "full build", "incremental day", "share", "run at"], scales),
     ])
 

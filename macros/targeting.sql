@@ -22,6 +22,74 @@
 {%- endmacro %}
 
 
+{% macro session_score_cut_rows(session_scores) -%}
+    {#- One row per domain (and the model version that scored it) of `session_scores`: where
+        their ranking (score desc, ties by pseudo_session_id) is cut - the last row of each of
+        deciles 1-9 as ntile(10) splits it and of the targeted top var target_fraction, as its
+        score and pseudo_session_id (decile_<n>_last_*, targeted_last_*). The rank sort runs
+        over three columns; the sessions get their decile by comparing with these rows
+        (int_session_scores_selected). -#}
+    {%- set cut_ranks = {} -%}
+    {%- for decile in range(1, 10) -%}
+        {%- do cut_ranks.update({'decile_' ~ decile: decile_last_rank(decile, 'scored_sessions')}) -%}
+    {%- endfor -%}
+    {%- do cut_ranks.update({'targeted': targeted_count(sql_literal(var('target_fraction')), 'scored_sessions')}) -%}
+    select
+        domain_name,
+        model_version_id,
+        cast(scored_sessions as bigint) as scored_sessions,
+        {{ cut_ranks['targeted'] }} as targeted_sessions,
+        {%- for cut, cut_rank in cut_ranks.items() %}
+        max(case when score_rank = {{ cut_rank }} then score end) as {{ cut }}_last_score,
+        max(case when score_rank = {{ cut_rank }} then pseudo_session_id end) as {{ cut }}_last_pseudo_session_id
+        {{- "," if not loop.last }}
+        {%- endfor %}
+    from (
+        select
+            domain_name,
+            model_version_id,
+            score,
+            pseudo_session_id,
+            row_number() over (
+                partition by domain_name
+                order by score desc, pseudo_session_id
+            ) as score_rank,
+            count(*) over (partition by domain_name) as scored_sessions
+        from {{ session_scores }}
+    ) as ranked
+    where score_rank in ({{ cut_ranks.values() | join(', ') }})
+    group by
+        domain_name,
+        model_version_id,
+        scored_sessions
+{%- endmacro %}
+
+
+{% macro stored_score_cuts_are_current(session_scores, cutoffs) -%}
+    {#- True when the stored cut rows (`cutoffs`, int_session_score_cutoffs_ranked as the last full
+        build left it) cover every domain and model version of `session_scores`: the daily job
+        places a new day's sessions in them. False after a day that retrained (another version
+        scored the rows), for a domain they miss, or without the table. -#}
+    {%- if not execute -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set stored = adapter.get_relation(database=cutoffs.database, schema=cutoffs.schema,
+                                          identifier=cutoffs.identifier) -%}
+    {%- if stored is none -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set uncovered -%}
+        select count(*)
+        from (select distinct domain_name, model_version_id from {{ session_scores }}) as scored
+        left join {{ stored }} as cuts
+            on scored.domain_name = cuts.domain_name
+            and scored.model_version_id = cuts.model_version_id
+        where cuts.domain_name is null
+    {%- endset -%}
+    {{ return(run_query(uncovered).columns[0].values()[0] == 0) }}
+{%- endmacro %}
+
+
 {% macro ranks_after_cut(rows, cut) -%}
     {#- True when the row of `rows` comes after the cut row in the ranking by score desc, ties by
         pseudo_session_id (the cut row's columns are `cut`_score and `cut`_pseudo_session_id);

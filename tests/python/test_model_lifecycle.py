@@ -19,9 +19,19 @@ from shopper_propensity.propensity import lifecycle
 SESSIONS = 20_000
 # The smallest selection with every table the lifecycle touches (the monitoring tables kept
 # incrementally too); fewer k-means fits.
-SELECTION = ("--select", "+daily_target_lists", "+propensity_model_versions", "+feature_drift", "+score_monitoring")
+SELECTION = ("--select", "+daily_target_lists", "+session_scores", "+propensity_model_versions", "+feature_drift",
+             "+score_monitoring")
 FAST = {"segment_k_max": 3}
 KEYS = "pseudo_session_id, split, model_name"
+# As the daily job (selectors.yml): the score deciles' cut rows stay the last full build's
+DAILY_CUTS = ("--exclude", "int_session_score_cutoffs_ranked")
+# Each domain's deciles and top fraction over every session_scores row, as ntile would cut them
+# (the full build's definition; var target_fraction 0.1)
+RECUT = ("select pseudo_session_id, "
+         "ntile(10) over (partition by domain_name order by score desc, pseudo_session_id) as score_decile, "
+         "row_number() over (partition by domain_name order by score desc, pseudo_session_id) "
+         "<= ceil(0.1 * count(*) over (partition by domain_name)) as is_targeted from session_scores")
+DECILES = "select pseudo_session_id, score_decile, is_targeted from session_scores"
 
 
 def _build(project: DbtProject, *args: str, selection=SELECTION, **overrides) -> str:
@@ -45,16 +55,31 @@ def lifecycle_builds(tmp_path_factory):
             f"select max(cast(event_date as date)) from read_csv('{panel / 'sessions.csv'}')").fetchall()
     first_log = _build(project, panel_max_date=str(last_day - timedelta(days=1)))  # the last day not in yet
     first = _predictions(project)
+    first_deciles = set(project.query(DECILES))
     # a marker on a score older than the lookback (and than the weeks monitoring counts again):
     # an incremental run must keep it, not rescore it
     old = first[(first["split"] == "test") & (first["event_date"] < last_day - timedelta(days=30))].iloc[0]
     with duckdb.connect(str(project.database)) as connection:
         connection.execute(f"update ml.propensity_predictions set score = -1 where pseudo_session_id = "
                            f"'{old.pseudo_session_id}' and split = 'test' and model_name = '{old.model_name}'")
-    never_log = _build(project, retrain_policy="never")
+    never_log = _build(project, *DAILY_CUTS, retrain_policy="never")
     incremental = _predictions(project)
     return {"project": project, "last_day": last_day, "first": first, "first_log": first_log, "old": old,
-            "never_log": never_log, "incremental": incremental}
+            "never_log": never_log, "incremental": incremental, "first_deciles": first_deciles,
+            "never_deciles": set(project.query(DECILES))}
+
+
+def test_a_day_places_its_sessions_in_the_last_full_builds_score_cuts(lifecycle_builds):
+    """The never build kept the first build's cut rows (as the daily job does): the sessions
+    scored then keep their decile and flag, and the new day's are placed among them."""
+    builds = lifecycle_builds
+    first, never = builds["first_deciles"], builds["never_deciles"]
+    kept = {row for row in never if row[0] in {key for key, _, _ in first}}
+    # the marked old score moved its session out of its decile; every other session kept its own
+    moved = {row[0] for row in kept - first}
+    assert moved <= {builds["old"].pseudo_session_id}
+    assert len(never) > len(first) and {key for key, _, _ in never} > {key for key, _, _ in first}
+    assert {decile for _, decile, _ in never} == set(range(1, 11))
 
 
 def test_never_keeps_the_version_and_scores_only_the_new_dates(lifecycle_builds):
@@ -104,8 +129,13 @@ def test_monitoring_counts_only_the_new_weeks_and_equals_a_full_count(lifecycle_
 def test_always_adds_a_version_that_rescores_every_row_and_the_lists_carry_it(lifecycle_builds):
     builds = lifecycle_builds
     project, last_day = builds["project"], builds["last_day"]
-    log = _build(project, retrain_policy="always")
+    log = _build(project, *DAILY_CUTS, retrain_policy="always")
     assert "rule always" in log and "rebuilding every row" in log
+    # the stored cut rows are the old version's: session_scores cut the new version's scores
+    # itself, as ntile over every row would
+    assert project.query("select count(*) from intermediate.int_session_score_cutoffs_ranked "
+                         "where model_version_id = (select max(model_version_id) from session_scores)") == [(0,)]
+    assert set(project.query(DECILES)) == {(key, decile, targeted) for key, decile, targeted in project.query(RECUT)}
     history = lifecycle.read_history(project.env["SHOPPER_ARTIFACT_DIR"])
     assert [row["retrain_rule"] for row in history] == ["no_model", "always"]
     assert [row["trained_at"] for row in history] == [str(last_day), str(last_day + timedelta(days=1))]

@@ -3,8 +3,14 @@
 -- propensity_model_registry) and that version, its decile within the domain (1 = highest
 -- scores), the tuned-threshold flag, the label. The scores every targeting mart reads;
 -- session_scores serves them. A view: the decile and the targeted flag come from the domain's
--- cut rows (int_session_score_cutoffs_ranked), so a new day rewrites no stored score.
+-- cut rows, so a new day rewrites no stored score. Those are int_session_score_cutoffs_ranked's
+-- (the full build's) while they cover every domain and model version scored; else (a daily job
+-- that retrained, a domain the last full build did not score) this view cuts the scores itself.
+-- depends_on: {{ ref('int_session_score_cutoffs_ranked') }}
 {{ config(materialized='view') }}
+{%- set cuts_are_current = stored_score_cuts_are_current(
+    ref('int_session_scores_filtered'), ref('int_session_score_cutoffs_ranked')
+) %}
 with
 
 session_scores as (
@@ -15,7 +21,11 @@ session_scores as (
 
 cutoffs as (
 
+    {%- if cuts_are_current %}
     select * from {{ ref('int_session_score_cutoffs_ranked') }}
+    {%- else %}
+    {{ session_score_cut_rows('session_scores') }}
+    {%- endif %}
 
 ),
 
