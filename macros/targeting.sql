@@ -75,7 +75,9 @@
     {%- endif -%}
     {%- set stored = adapter.get_relation(database=cutoffs.database, schema=cutoffs.schema,
                                           identifier=cutoffs.identifier) -%}
-    {%- if stored is none -%}
+    {#- (a table of an older layout, without model_version_id, is not current either) -#}
+    {%- if stored is none or 'model_version_id' not in adapter.get_columns_in_relation(stored)
+        | map(attribute='name') | map('lower') | list -%}
         {{ return(false) }}
     {%- endif -%}
     {%- set uncovered -%}
