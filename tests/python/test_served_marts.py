@@ -105,7 +105,7 @@ def test_the_exports_hold_every_mart_row_for_row_with_the_same_types(manifest, e
     # a mart is one file, or a folder of monthly files (meta served_parts_by_month)
     assert {path.stem for path in current.iterdir() if path.name != "manifest.json"} == set(marts)
     assert [mart["file"] for mart in published["marts"] if mart["file"].endswith("/*.parquet")] == [
-        "session_features/*.parquet"]
+        "session_features/*.parquet", "session_scores/*.parquet"]
     with duckdb.connect(str(project.database), read_only=True) as connection:
         for mart in published["marts"]:
             name, parquet = mart["name"], str(current / mart["file"])

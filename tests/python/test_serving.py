@@ -40,10 +40,10 @@ while True:
     try:
         if held is not None:
             # each view reads its own file under current/: a switch may fall between two of them,
-            # even within one statement, so each is checked on its own (session_scores is one
-            # file; session_features, served by month, is several)
+            # even within one statement, so each is checked on its own (user_rfm is one file;
+            # session_features and session_scores, served by month, are several)
             (build,) = held.execute(sqlalchemy.text("select build_id from served_build")).one()
-            (rows,) = held.execute(sqlalchemy.text("select count(*) from session_scores")).one()
+            (rows,) = held.execute(sqlalchemy.text("select count(*) from user_rfm")).one()
         else:
             build = None
             (rows,) = duckdb.execute("select count(*) from read_parquet(?)", [target]).fetchone()
@@ -70,9 +70,9 @@ def _readings(reader: subprocess.Popen) -> list[dict]:
 
 
 def _published(project: DbtProject) -> tuple[str, int]:
-    """The current build's id and session_scores rows, from the manifest of current/."""
+    """The current build's id and user_rfm rows, from the manifest of current/."""
     published = json.loads((project.exports / "current" / "manifest.json").read_text())
-    rows = next(mart["rows"] for mart in published["marts"] if mart["name"] == "session_scores")
+    rows = next(mart["rows"] for mart in published["marts"] if mart["name"] == "user_rfm")
     return published["build_id"], rows
 
 
@@ -87,7 +87,7 @@ def test_readers_never_block_a_build_and_always_see_one_complete_build(tmp_path)
 
     stop = tmp_path / "stop"
     serving_reader = _start_reader("serving", project.exports / SERVING_FILE, stop)
-    parquet_reader = _start_reader("parquet", project.exports / "current" / "session_scores.parquet", stop)
+    parquet_reader = _start_reader("parquet", project.exports / "current" / "user_rfm.parquet", stop)
     started = time.time()
     try:
         build = project.run("build", "--full-refresh")  # every model, seed, unit and data test
@@ -99,7 +99,7 @@ def test_readers_never_block_a_build_and_always_see_one_complete_build(tmp_path)
     assert build.returncode == 0, build.stdout[-3000:]
     new_build, new_rows = _published(project)
     assert new_build != old_build and new_rows != old_rows
-    assert project.query("select count(*) from session_scores") == [(new_rows,)]
+    assert project.query("select count(*) from user_rfm") == [(new_rows,)]
 
     for name, readings, old, new in (("serving file", held, (old_build, old_rows), (new_build, new_rows)),
                                      ("parquet", looped, (None, old_rows), (None, new_rows))):
