@@ -15,6 +15,18 @@
 {%- endmacro %}
 
 
+{% macro champion_predictions(predictions, registry, condition) -%}
+    {#- The rows of `predictions` scored by the champion of `registry` (its candidate
+        is_champion) that meet `condition`: the scores the propensity and repeat marts serve. -#}
+    select {{ predictions }}.*
+    from {{ predictions }}
+    inner join {{ registry }}
+        on {{ predictions }}.model_name = {{ registry }}.model_name
+    where {{ registry }}.is_champion
+        and {{ condition }}
+{%- endmacro %}
+
+
 {% macro decile_last_rank(decile, scored) -%}
     {#- The rank of the last row of `decile` when ntile(10) splits `scored` ranked rows: each
         decile holds floor(N / 10) rows, and the first N mod 10 deciles one more. -#}

@@ -18,12 +18,7 @@ registry as (
 
 final as (
 
-    select predictions.*
-    from predictions
-    inner join registry
-        on predictions.model_name = registry.model_name
-    where registry.is_champion
-        and predictions.split = 'test'
+    {{ champion_predictions('predictions', 'registry', "predictions.split = 'test'") }}
 
 )
 

@@ -37,12 +37,7 @@ user_segments as (
 
 champion as (
 
-    select predictions.*
-    from predictions
-    inner join registry
-        on predictions.model_name = registry.model_name
-    where registry.is_champion
-        and predictions.cutoff_role = 'scored'
+    {{ champion_predictions('predictions', 'registry', "predictions.cutoff_role = 'scored'") }}
 
 ),
 
