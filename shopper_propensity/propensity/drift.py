@@ -156,7 +156,10 @@ def drift_rows(feature: str, kind: str, weekly: pd.DataFrame, references: dict[s
                windows: SplitWindows, settings: MonitoringSettings) -> list[dict]:
     """One row per week and domain of a feature: its PSI against the domain's reference (the
     primary domain's where the domain has none), judged against monitoring_max_psi for a test
-    week of at least monitoring_min_rows rows measured against its own domain's reference."""
+    week of at least monitoring_min_rows rows measured against its own domain's reference. A
+    calendar feature is judged only in a week holding every value its reference holds: a week
+    still filling (the daily job's newest) or cut by a window's start holds some days only, and
+    its day_of_week PSI would measure the calendar, not the sessions."""
     weekly = weekly.assign(bin=weekly["bin"].astype(str), week_start=pd.to_datetime(weekly["week_start"]).dt.date)
     rows = []
     for domain, domain_weeks in weekly.groupby("domain_name", sort=True):
@@ -166,14 +169,20 @@ def drift_rows(feature: str, kind: str, weekly: pd.DataFrame, references: dict[s
         counts = domain_weeks.groupby(["week_start", "bin"])["rows"].sum().unstack("bin", fill_value=0).sort_index()
         stability = population_stability(counts, reference)
         reference_rows = int(reference.sum())
+        reference_values = reference.index[reference > 0]
+        covered = (counts.reindex(columns=reference_values, fill_value=0) > 0).all(axis=1)
         for week, week_rows, row in zip(counts.index, counts.sum(axis=1), stability.itertuples(), strict=True):
             period, week_rows = week_period(week, windows), int(week_rows)
-            judged = period == "test" and reference_domain == domain and week_rows >= settings.monitoring_min_rows
+            partial = kind == "calendar" and not covered[week]
+            judged = (period == "test" and reference_domain == domain and week_rows >= settings.monitoring_min_rows
+                      and not partial)
             drifted = judged and row.psi > settings.monitoring_max_psi
             verdict = (f"{'above' if drifted else 'within'} the limit {settings.monitoring_max_psi:g}" if judged
                        else "not judged: " + ("a window before train_end" if period != "test" else
                                               f"no reference on {domain}" if reference_domain != domain else
-                                              f"fewer than {settings.monitoring_min_rows:,} rows"))
+                                              f"fewer than {settings.monitoring_min_rows:,} rows"
+                                              if week_rows < settings.monitoring_min_rows else
+                                              f"the week holds only some of the {feature} values of the reference"))
             message = (f"{feature} on {domain}, week of {week}: PSI {row.psi:.3f} ({verdict}) over {week_rows:,} rows; "
                        f"bin {row.top_bin} holds {row.top_bin_share:.1%} of them against "
                        f"{row.top_bin_reference_share:.1%} of the reference ({reference_domain})")

@@ -74,6 +74,29 @@ def test_weeks_never_mix_two_windows():
         "fit", "validation", "validation", "validation", "test", "test"]
 
 
+def test_a_calendar_feature_is_judged_only_in_a_week_holding_all_its_values():
+    # day_of_week over the training window: every day alike. Two test weeks: a complete one, and
+    # the newest, still filling (Monday to Thursday): its PSI is large and says nothing
+    reference = pd.DataFrame({"week_start": date(2022, 9, 5), "domain_name": "a.com",
+                              "bin": [str(day) for day in range(1, 8)], "rows": 100})
+    complete = reference.assign(week_start=date(2023, 1, 2))
+    filling = reference[reference["bin"] <= "4"].assign(week_start=date(2023, 1, 9))
+    weekly = pd.concat([reference, complete, filling], ignore_index=True)
+    settings = project_settings(MonitoringSettings, monitoring_min_rows=10)
+    references = drift.reference_counts(weekly, lambda weeks: weeks < WINDOWS.validation_start)
+    rows = {row["week_start"]: row for row in drift.drift_rows(
+        "day_of_week", "calendar", weekly, references, "a.com", WINDOWS, settings)}
+    assert rows[date(2023, 1, 2)]["is_judged"] and rows[date(2023, 1, 2)]["psi"] < 1e-9
+    filling_week = rows[date(2023, 1, 9)]
+    assert filling_week["psi"] > settings.monitoring_max_psi
+    assert not filling_week["is_judged"] and not filling_week["is_drifted"]
+    assert "only some of the day_of_week values" in filling_week["message"]
+    # a categorical feature missing values in a week is a shift, and is judged
+    categorical = {row["week_start"]: row for row in drift.drift_rows(
+        "referrer_bucket", "categorical", weekly, references, "a.com", WINDOWS, settings)}
+    assert categorical[date(2023, 1, 9)]["is_drifted"]
+
+
 def test_weekly_counts_count_every_feature_in_one_pass_and_the_reference_is_the_fit_weeks():
     """Three rows: two in a fit week (x 1 and NULL, c 'a' twice) and one in a test week. Each
     feature's bins are counted as if grouped on their own, NULL its own bin."""
