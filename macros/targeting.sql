@@ -35,8 +35,9 @@
 
 
 {% macro session_score_cut_rows(session_scores) -%}
-    {#- One row per domain (and the model version that scored it) of `session_scores`: where
-        their ranking (score desc, ties by pseudo_session_id) is cut - the last row of each of
+    {#- One row per domain and model version of `session_scores` (one version in practice: a
+        new version rescores every row): where their ranking (score desc, ties by
+        pseudo_session_id) is cut - the last row of each of
         deciles 1-9 as ntile(10) splits it and of the targeted top var target_fraction, as its
         score and pseudo_session_id (decile_<n>_last_*, targeted_last_*). The rank sort runs
         over three columns; the sessions get their decile by comparing with these rows
@@ -63,10 +64,10 @@
             score,
             pseudo_session_id,
             row_number() over (
-                partition by domain_name
+                partition by domain_name, model_version_id
                 order by score desc, pseudo_session_id
             ) as score_rank,
-            count(*) over (partition by domain_name) as scored_sessions
+            count(*) over (partition by domain_name, model_version_id) as scored_sessions
         from {{ session_scores }}
     ) as ranked
     where score_rank in ({{ cut_ranks.values() | join(', ') }})

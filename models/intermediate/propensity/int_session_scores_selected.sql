@@ -63,6 +63,7 @@ final as (
     from session_scores
     inner join cutoffs
         on session_scores.domain_name = cutoffs.domain_name
+        and session_scores.model_version_id = cutoffs.model_version_id
 
 )
 
