@@ -26,11 +26,12 @@ KEYS = "pseudo_session_id, split, model_name"
 # As the daily job (selectors.yml): the score deciles' cut rows stay the last full build's
 DAILY_CUTS = ("--exclude", "int_session_score_cutoffs_ranked")
 # Each domain's deciles and top fraction over every session_scores row, as ntile would cut them
-# (the full build's definition; var target_fraction 0.1)
+# (the full build's definition)
 RECUT = ("select pseudo_session_id, "
          "ntile(10) over (partition by domain_name order by score desc, pseudo_session_id) as score_decile, "
          "row_number() over (partition by domain_name order by score desc, pseudo_session_id) "
-         "<= ceil(0.1 * count(*) over (partition by domain_name)) as is_targeted from session_scores")
+         f"<= ceil({project_vars()['target_fraction']} * count(*) over (partition by domain_name)) as is_targeted "
+         "from session_scores")
 DECILES = "select pseudo_session_id, score_decile, is_targeted from session_scores"
 
 
@@ -74,11 +75,12 @@ def test_a_day_places_its_sessions_in_the_last_full_builds_score_cuts(lifecycle_
     scored then keep their decile and flag, and the new day's are placed among them."""
     builds = lifecycle_builds
     first, never = builds["first_deciles"], builds["never_deciles"]
-    kept = {row for row in never if row[0] in {key for key, _, _ in first}}
+    first_keys, never_keys = {key for key, _, _ in first}, {key for key, _, _ in never}
+    kept = {row for row in never if row[0] in first_keys}
     # the marked old score moved its session out of its decile; every other session kept its own
     moved = {row[0] for row in kept - first}
     assert moved <= {builds["old"].pseudo_session_id}
-    assert len(never) > len(first) and {key for key, _, _ in never} > {key for key, _, _ in first}
+    assert len(never) > len(first) and never_keys > first_keys
     assert {decile for _, decile, _ in never} == set(range(1, 11))
 
 
@@ -135,7 +137,7 @@ def test_always_adds_a_version_that_rescores_every_row_and_the_lists_carry_it(li
     # itself, as ntile over every row would
     assert project.query("select count(*) from intermediate.int_session_score_cutoffs_ranked "
                          "where model_version_id = (select max(model_version_id) from session_scores)") == [(0,)]
-    assert set(project.query(DECILES)) == {(key, decile, targeted) for key, decile, targeted in project.query(RECUT)}
+    assert set(project.query(DECILES)) == set(project.query(RECUT))
     history = lifecycle.read_history(project.env["SHOPPER_ARTIFACT_DIR"])
     assert [row["retrain_rule"] for row in history] == ["no_model", "always"]
     assert [row["trained_at"] for row in history] == [str(last_day), str(last_day + timedelta(days=1))]
