@@ -4,9 +4,9 @@
   and the users' monthly visits (by month) - rebuild only a slice: every row dated from the
   slice start on. The slice start is the newest date the table already holds minus var
   incremental_lookback_days (so late rows dated inside the lookback are picked up), or var
-  incremental_rebuild_from when that is earlier. The slice is deleted and built again from its inputs (strategy date_slice),
-  so every rebuilt day is exactly what a full build gives. `--full-refresh` rebuilds all; on
-  Spark these models are plain tables (incremental_by_date).
+  incremental_rebuild_from when that is earlier. The slice is deleted and built again from its
+  inputs (strategy date_slice), so every rebuilt day is exactly what a full build gives.
+  `--full-refresh` rebuilds all; on Spark these models are plain tables (incremental_by_date).
 -#}
 
 {% macro incremental_by_date(date_column, built_rows=none, by_month_through=none) -%}
